@@ -1,0 +1,1 @@
+"""Caseload: enquiries, constituents, officers, case history (tenant app)."""

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from typing import Any
+
+from knox.auth import TokenAuthentication
+from rest_framework import exceptions
+
+from core.tenancy import in_public_schema
+
+
+class CouncilTokenAuthentication(TokenAuthentication):
+    """Knox tokens (stored hashed), checked against the host's council.
+
+    Tokens live in the issuing council's schema, so another council's lookup finds nothing.
+    We still check explicitly that the user belongs on this host, so a token can never be
+    used across the council / platform boundary even if tables were shared by mistake.
+    """
+
+    def authenticate(self, request: Any) -> tuple[Any, Any] | None:
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        user, token = result
+        on_platform_site = in_public_schema()
+        if on_platform_site != user.is_central:
+            raise exceptions.AuthenticationFailed("This token is not valid on this site.")
+        return user, token

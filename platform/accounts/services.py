@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+
+from accounts.models import User
+from core.errors import Conflict, ValidationFailed
+from core.tenancy import current_schema, in_public_schema
+
+
+@transaction.atomic
+def user_create(
+    *,
+    email: str,
+    name: str = "",
+    role: str,
+    password: str | None = None,
+    ward: str = "",
+    is_superuser: bool = False,
+    validate_password_strength: bool = False,
+) -> User:
+    """Add a user to the schema the connection is in (a council's, or public for central staff).
+
+    With no password the account is created unusable until its owner sets one through a
+    set-password link, which is how onboarding invites admins.
+    """
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(f"'{email}' is not a valid email address.") from exc
+    if role not in User.Role.values:
+        raise ValidationFailed(
+            f"Unknown role '{role}'; choose one of: {', '.join(User.Role.values)}."
+        )
+    if in_public_schema() and role != User.Role.CENTRAL:
+        raise ValidationFailed("Only central body staff can be created on the platform site.")
+    if not in_public_schema() and role == User.Role.CENTRAL:
+        raise ValidationFailed("Central body staff belong to the platform site, not a council.")
+    if User.objects.filter(email__iexact=email).exists():
+        raise Conflict(f"A user with email '{email}' already exists here.")
+
+    if role == User.Role.COUNCILLOR:
+        # The licence's seat cap applies to councillors; billing owns that rule.
+        from billing.services import licence_assert_seat_available
+
+        licence_assert_seat_available(schema_name=current_schema())
+
+    user = User(
+        email=email,
+        name=name.strip() or email.split("@")[0],
+        role=role,
+        ward=ward.strip(),
+        is_superuser=is_superuser,
+    )
+    if password:
+        if validate_password_strength:
+            try:
+                validate_password(password, user)
+            except DjangoValidationError as exc:
+                raise ValidationFailed(" ".join(exc.messages)) from exc
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    return user

@@ -1,0 +1,44 @@
+"""Celery: Redis broker, JSON only, late acks, time limits. Beat's schedule lives in code."""
+
+from celery.schedules import crontab
+
+from config.settings.base import REDIS_URL
+
+
+def _kombu_url(url: str) -> str:
+    # redis-py spells a Unix socket unix://, kombu spells it redis+socket://.
+    if url.startswith("unix://"):
+        return "redis+socket://" + url.removeprefix("unix://")
+    return url
+
+
+CELERY_BROKER_URL = _kombu_url(REDIS_URL)
+CELERY_RESULT_BACKEND = _kombu_url(REDIS_URL)
+CELERY_RESULT_EXPIRES = 60 * 60 * 24
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "Europe/London"
+CELERY_ENABLE_UTC = True
+# A task is acknowledged only after it finishes, so a worker killed mid-task hands it back
+# to the broker; every task is therefore written to be idempotent.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 300
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Visibility timeout must exceed the longest task, or Redis re-delivers running tasks.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+CELERY_TASK_ALWAYS_EAGER = False
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "councils-heartbeat": {
+        # Platform-wide entry; the task fans out one job per provisioned council.
+        "task": "tenants.fan_out",
+        "schedule": crontab(minute="*/15"),
+        "args": ["tenants.council_heartbeat"],
+    },
+}

@@ -1,0 +1,80 @@
+"""Demo data for `seed_demo`: the five pilot councils with their people.
+
+Each app that has demo data of its own exposes `<app>.demo.seed(council, rng)`; this module
+calls them after the users exist. Everything is idempotent: a second run adds nothing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import random
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django_tenants.utils import schema_context
+from faker import Faker
+
+from accounts.models import User
+from accounts.services import user_create
+from localdev.demo_councils import DEMO_COUNCILS, DEMO_PASSWORD
+from tenants.models import Council
+from tenants.services import council_provision
+
+COUNCILLORS_PER_COUNCIL = 10  # the pilot's ten volunteer councillors
+STAFF_PER_COUNCIL = 2
+APPS_WITH_DEMO_DATA = ["caseload", "billing"]
+
+
+def _seed_people(council: Council, wards: list[str], rng: random.Random, hashed: str) -> None:
+    fake = Faker("en_GB")
+    fake.seed_instance(rng.randint(0, 2**31))
+    domain = f"{council.slug}.example.gov.uk"
+    with schema_context(council.schema_name):
+        if User.objects.filter(email=f"admin@{domain}").exists():
+            return
+        people = [("admin", "admin", "")]
+        people += [("staff", "staff", "")] + [
+            (f"staff{i}", "staff", "") for i in range(2, STAFF_PER_COUNCIL + 1)
+        ]
+        people += [("councillor", "councillor", wards[0])] + [
+            (f"councillor{i}", "councillor", wards[(i - 1) % len(wards)])
+            for i in range(2, COUNCILLORS_PER_COUNCIL + 1)
+        ]
+        for local, role, ward in people:
+            user_create(
+                email=f"{local}@{domain}",
+                name=f"{'Cllr ' if role == 'councillor' else ''}{fake.name()}",
+                role=role,
+                ward=ward,
+            )
+        # One hash for every demo account: hashing 65 passwords one by one takes ~20 s.
+        User.objects.update(password=hashed)
+
+
+def seed_demo(*, stdout_write=print) -> None:
+    hashed = make_password(DEMO_PASSWORD)
+    with schema_context("public"):
+        if not User.objects.filter(email="central@localhost").exists():
+            user_create(email="central@localhost", name="Central Body Analyst", role="central")
+            User.objects.filter(email="central@localhost").update(password=hashed)
+    for index, (slug, name, wards) in enumerate(DEMO_COUNCILS):
+        rng = random.Random(f"demo-{slug}")
+        council = Council.objects.filter(slug=slug).first()
+        if council is None:
+            council = council_provision(
+                slug=slug,
+                name=name,
+                seats=COUNCILLORS_PER_COUNCIL + 2,
+                trial_days=90 - index * 15,
+                actor="seed_demo",
+            ).council
+            stdout_write(f"Created {name} ({council.schema_name})")
+        with transaction.atomic():
+            _seed_people(council, wards, rng, hashed)
+        for app in APPS_WITH_DEMO_DATA:
+            try:
+                module = importlib.import_module(f"{app}.demo")
+            except ModuleNotFoundError:
+                continue
+            module.seed(council=council, rng=rng)
+    stdout_write("Demo data ready.")

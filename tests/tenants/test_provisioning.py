@@ -1,0 +1,190 @@
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django_tenants.utils import schema_context, schema_exists
+
+from accounts.models import User
+from billing.models import Licence, LicenceState
+from core.errors import Conflict, ValidationFailed
+from tenants.cloning import schemas_needing_migration, template_schema_name
+from tenants.models import Council, Domain
+from tenants.services import council_provision, council_schema_name, council_validate_slug
+
+
+@pytest.mark.parametrize(
+    ("slug", "message"),
+    [
+        ("", "needs a slug"),
+        ("Fife", "capital letters"),
+        ("east_dunbartonshire", "underscore"),
+        ("east--dunbartonshire", "single hyphens"),
+        ("-fife", "starting with a letter"),
+        ("fife-", "single hyphens"),
+        ("9fife", "starting with a letter"),
+        ("fife.council", "not valid"),
+        ("a" * 51, "limit is 50"),
+        ("www", "reserved"),
+        ("public", "reserved"),
+        ("pg-catalog", "reserved"),
+    ],
+)
+def test_bad_slugs_are_refused_with_clear_reasons(slug: str, message: str) -> None:
+    with pytest.raises(ValidationFailed) as exc:
+        council_validate_slug(slug)
+    assert message in exc.value.message
+
+
+def test_schema_name_is_derived_from_slug() -> None:
+    assert council_schema_name("east-dunbartonshire") == "east_dunbartonshire"
+    assert council_validate_slug("dumfries-and-galloway") == "dumfries-and-galloway"
+
+
+@pytest.mark.django_db
+def test_provision_creates_schema_domain_licence_and_admin() -> None:
+    result = council_provision(
+        slug="east-dunbartonshire",
+        name="East Dunbartonshire Council",
+        trial_days=30,
+        seats=4,
+        admin_email="Admin@EastDunbarton.gov.uk",
+        admin_password="A-long-passphrase-1",
+    )
+    council = result.council
+    assert council.schema_name == "east_dunbartonshire"
+    assert council.status == Council.Status.READY
+    assert result.domain.domain == "east-dunbartonshire.localhost"
+    assert schema_exists("east_dunbartonshire")
+    licence = Licence.objects.get(council=council)
+    assert licence.state == LicenceState.TRIAL
+    assert licence.seats == 4
+    assert licence.transitions.count() == 1
+    with schema_context("east_dunbartonshire"):
+        admin = User.objects.get()
+        assert admin.email == "admin@eastdunbarton.gov.uk"
+        assert admin.role == User.Role.ADMIN
+        assert admin.check_password("A-long-passphrase-1")
+    with schema_context("public"):
+        assert not User.objects.filter(email="admin@eastdunbarton.gov.uk").exists()
+
+
+@pytest.mark.django_db
+def test_provision_without_password_invites_admin() -> None:
+    result = council_provision(slug="inverclyde", name="Inverclyde", admin_email="a@inv.gov.uk")
+    assert result.admin is not None
+    assert not result.admin.has_usable_password()
+
+
+@pytest.mark.django_db
+def test_failure_at_last_stage_leaves_nothing_behind() -> None:
+    with pytest.raises(ValidationFailed):
+        council_provision(slug="fife", name="Fife Council", admin_email="not-an-email")
+    assert not schema_exists("fife")
+    assert not Council.objects.filter(slug="fife").exists()
+    assert not Domain.objects.filter(domain="fife.localhost").exists()
+    assert not Licence.objects.filter(council__slug="fife").exists()
+
+
+@pytest.mark.django_db
+def test_duplicate_slug_is_a_conflict(council_a) -> None:
+    with pytest.raises(Conflict, match="already exists"):
+        council_provision(slug="council-a", name="Another A")
+
+
+@pytest.mark.django_db
+def test_cloned_schema_matches_template_catalog(council_a) -> None:
+    """Tables, columns, constraints (by name), indexes (by name) and rows all match."""
+    template = template_schema_name()
+
+    def catalog(schema: str) -> dict[str, list]:
+        out = {}
+        with connection.cursor() as cursor:
+            for key, query in {
+                # Column order, not attnum: the template keeps gaps where columns were
+                # dropped by migrations, a clone does not.
+                "columns": """SELECT table_name, column_name, data_type, is_nullable,
+                    column_default, is_identity
+                    FROM information_schema.columns WHERE table_schema = %s
+                    ORDER BY table_name, ordinal_position""",
+                # CHECK bodies are compared by name only: PostgreSQL re-deparses a parsed
+                # CHECK with equivalent but differently written casts.
+                "constraints": """SELECT c.relname, con.conname, con.contype,
+                    CASE WHEN con.contype = 'c' THEN '' ELSE
+                    replace(pg_get_constraintdef(con.oid), %s || '.', '') END
+                    FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid
+                    JOIN pg_namespace n ON n.oid = con.connamespace WHERE n.nspname = %s
+                    ORDER BY 1, 2""",
+                "indexes": """SELECT tablename, indexname,
+                    replace(indexdef, %s || '.', '') FROM pg_indexes WHERE schemaname = %s
+                    ORDER BY 1, 2""",
+            }.items():
+                params = [schema] if key == "columns" else [schema, schema]
+                cursor.execute(query, params)
+                out[key] = cursor.fetchall()
+            cursor.execute(f'SELECT app, name FROM "{schema}".django_migrations ORDER BY app, name')
+            out["migrations"] = cursor.fetchall()
+            cursor.execute(
+                f'SELECT app_label, model FROM "{schema}".django_content_type ORDER BY 1, 2'
+            )
+            out["content_types"] = cursor.fetchall()
+        return out
+
+    cloned, original = catalog(council_a.schema_name), catalog(template)
+    assert original["columns"] and original["migrations"] and original["content_types"]
+    for key in original:
+        assert cloned[key] == original[key], key
+
+
+@pytest.mark.django_db
+def test_identity_sequences_continue_after_copied_rows(council_a) -> None:
+    from django.contrib.contenttypes.models import ContentType
+
+    with schema_context(council_a.schema_name):
+        before = ContentType.objects.order_by("-id").first()
+        new = ContentType.objects.create(app_label="x", model="y")
+        assert before is not None and new.pk > before.pk
+
+
+@pytest.mark.django_db
+def test_migration_check_spots_a_schema_missing_a_migration(council_a, council_b) -> None:
+    schemas = [council_a.schema_name, council_b.schema_name]
+    assert schemas_needing_migration(schemas) == []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'DELETE FROM "{council_b.schema_name}".django_migrations '
+            "WHERE app = 'sessions' AND name = '0001_initial'"
+        )
+    assert schemas_needing_migration(schemas) == [council_b.schema_name]
+
+
+@pytest.mark.django_db
+def test_schema_without_migrations_table_needs_migration() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE SCHEMA empty_one")
+    assert schemas_needing_migration(["empty_one"]) == ["empty_one"]
+
+
+@pytest.mark.django_db
+def test_migrate_schemas_noop_skips_councils(council_a, council_b, capsys) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate_schemas", verbosity=1)
+    out = capsys.readouterr().out
+    assert "0 migrated" in out
+    assert "2 councils already up to date" in out
+
+
+@pytest.mark.django_db
+def test_create_council_command_prints_json() -> None:
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("create_council", "north-lanarkshire", name="North Lanarkshire", stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["slug"] == "north-lanarkshire"
+    assert data["schema"] == "north_lanarkshire"
+    assert data["domain"] == "north-lanarkshire.localhost"
+    assert data["seconds"] > 0
