@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint format typecheck install clean-data
+.PHONY: run test bench lint format typecheck install clean-data frontend
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -42,3 +42,8 @@ typecheck: $(STAMP)
 
 clean-data:
 	rm -rf .data
+
+# Rebuilds the committed CSS/JS in platform/static/ from frontend/ (needs Node and npm;
+# `make run` and `make test` do not, because the output is committed).
+frontend:
+	cd frontend && npm ci --no-audit --no-fund && npm run build

@@ -54,6 +54,8 @@ TENANT_MODEL = "tenants.Council"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
 # The migrated template every council is cloned from (see tenants/provisioning).
 TENANT_BASE_SCHEMA = "council_template"
+# django-tenants' own clone path needs this; our provisioning replays a snapshot instead.
+TENANT_CREATION_FAKES_MIGRATIONS = True
 TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("TENANT_MIGRATE_PROCESSES", default=2)
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 
@@ -164,6 +166,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = env("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
+# Built by `make frontend` (GOV.UK Frontend, htmx) and committed; see frontend/build.mjs.
+STATICFILES_DIRS = [BASE_DIR / "platform" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
