@@ -47,6 +47,7 @@ TENANT_APPS = [
     "django.contrib.admin",
     "knox",
     "accounts",
+    "caseload",
 ]
 INSTALLED_APPS = list(dict.fromkeys([*SHARED_APPS, *TENANT_APPS]))
 
@@ -180,6 +181,8 @@ STORAGES = {
 }
 MEDIA_ROOT = env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / ".data" / "media"))
 MEDIA_URL = "/media/"
+# Case attachments (caseload): size cap; types are checked by content in caseload.services.
+CASELOAD_ATTACHMENT_MAX_BYTES = env.int("CASELOAD_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
