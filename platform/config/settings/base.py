@@ -57,6 +57,8 @@ TENANT_DOMAIN_MODEL = "tenants.Domain"
 TENANT_BASE_SCHEMA = "council_template"
 # django-tenants' own clone path needs this; our provisioning replays a snapshot instead.
 TENANT_CREATION_FAKES_MIGRATIONS = True
+# Schemas cloned ahead of time, so onboarding a council is a rename (see tenants.cloning).
+TENANT_SPARE_SCHEMAS = env.int("TENANT_SPARE_SCHEMAS", default=3)
 TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("TENANT_MIGRATE_PROCESSES", default=2)
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 
@@ -88,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.platform",
+                "caseload.views.navigation.nav_items",
             ],
         },
     },

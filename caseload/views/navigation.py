@@ -1,0 +1,48 @@
+"""The service navigation shown in the site header, per host and role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+# (label, url name, roles that see it; None = every signed-in council user)
+COUNCIL_ITEMS: list[tuple[str, str, set[str] | None]] = [
+    ("Dashboard", "caseload:dashboard", None),
+    ("Cases", "caseload:case-list", None),
+    ("Constituents", "caseload:constituent-list", None),
+    ("Surgery", "caseload:surgery", None),
+    ("Officers", "caseload:officer-list", None),
+    ("Admin", "caseload:admin-home", {"admin"}),
+]
+CENTRAL_ITEMS: list[tuple[str, str, set[str] | None]] = [
+    ("Councils", "console:home", None),
+]
+
+
+def nav_items(request: HttpRequest) -> dict[str, Any]:
+    """Context processor: `nav_items` = [{label, url, active}] for the signed-in user.
+
+    The item whose URL is the longest prefix of the current path is marked active, so
+    /cases/12/ highlights "Cases" and / only highlights "Dashboard" on the dashboard itself.
+    """
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    council = getattr(request, "council", None)
+    candidates = COUNCIL_ITEMS if council is not None else CENTRAL_ITEMS
+    items = []
+    for label, name, roles in candidates:
+        if roles is not None and user.role not in roles:
+            continue
+        try:
+            url = reverse(name, urlconf=getattr(request, "urlconf", None))
+        except NoReverseMatch:
+            continue
+        items.append({"label": label, "url": url, "active": False})
+    path = request.path
+    matches = [i for i in items if path == i["url"] or (i["url"] != "/" and path.startswith(i["url"]))]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
+    return {"nav_items": items}
