@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -24,7 +25,7 @@ from django.db.migrations.loader import MigrationLoader
 from psycopg import sql
 
 from core.errors import StateError
-from tenants.models import TemplateSnapshot
+from tenants.models import SpareSchema, TemplateSnapshot
 
 logger = logging.getLogger(__name__)
 
@@ -307,11 +308,70 @@ def snapshot_current() -> TemplateSnapshot:
     return snapshot
 
 
-def clone_template_into(schema_name: str) -> None:
-    """Create `schema_name` as a copy of the template. Must run inside a transaction."""
-    if not connection.in_atomic_block:
-        raise RuntimeError("clone_template_into must run inside transaction.atomic()")
-    snapshot = snapshot_current()
+def _replay(snapshot: TemplateSnapshot, schema_name: str) -> None:
     # schema_name has been validated as [a-z][a-z0-9_]*, so it needs no quoting.
     with connection.cursor() as cursor:
         cursor.execute(snapshot.sql.replace(PLACEHOLDER, schema_name))
+
+
+def _spare_take(fingerprint: str) -> str | None:
+    """Claim a spare made from the current template; concurrent claimers skip locked rows."""
+    spare = (
+        SpareSchema.objects.select_for_update(skip_locked=True)
+        .filter(fingerprint=fingerprint)
+        .order_by("id")
+        .first()
+    )
+    if spare is None:
+        return None
+    spare.delete()
+    return spare.name
+
+
+def clone_template_into(schema_name: str) -> bool:
+    """Create `schema_name` as a copy of the template. Must run inside a transaction.
+
+    Uses a spare schema when one is ready (returns True), else replays the snapshot (False).
+    Either way the work is part of the caller's transaction and vanishes on rollback.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("clone_template_into must run inside transaction.atomic()")
+    spare = _spare_take(fingerprint_of(expected_migrations()))
+    if spare is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(f'ALTER SCHEMA "{spare}" RENAME TO "{schema_name}"')
+        return True
+    _replay(snapshot_current(), schema_name)
+    return False
+
+
+def spare_pool_target() -> int:
+    return int(getattr(settings, "TENANT_SPARE_SCHEMAS", 0))
+
+
+def spare_pool_drop_stale() -> int:
+    """Drop spares made from an older template (after migrations changed)."""
+    current = fingerprint_of(expected_migrations())
+    dropped = 0
+    for spare in SpareSchema.objects.exclude(fingerprint=current):
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(f'DROP SCHEMA IF EXISTS "{spare.name}" CASCADE')
+            spare.delete()
+        dropped += 1
+    return dropped
+
+
+def spare_pool_refill(*, target: int | None = None) -> int:
+    """Top the pool up to `target` spares (default: TENANT_SPARE_SCHEMAS). Returns how many
+    were made. Each spare is its own transaction, so a crash leaves only whole spares."""
+    target = spare_pool_target() if target is None else target
+    snapshot = snapshot_current()
+    made = 0
+    while SpareSchema.objects.filter(fingerprint=snapshot.fingerprint).count() < target:
+        name = f"spare_{secrets.token_hex(6)}"
+        with transaction.atomic():
+            _replay(snapshot, name)
+            SpareSchema.objects.create(name=name, fingerprint=snapshot.fingerprint)
+        made += 1
+    return made

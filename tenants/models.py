@@ -95,3 +95,28 @@ class TemplateSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"template {self.fingerprint[:12]} ({self.migration_count} migrations)"
+
+
+class SpareSchema(models.Model):
+    """A schema already cloned from the current template, waiting for a council.
+
+    Provisioning renames one (`ALTER SCHEMA ... RENAME`, about a millisecond) instead of
+    replaying the snapshot; a Celery task tops the pool up afterwards. Spares made from an
+    older template are dropped by migrate_schemas.
+    """
+
+    name = models.CharField(max_length=63, unique=True)
+    fingerprint = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(name__regex=r"^spare_[a-z0-9]+$"), name="spare_schema_name_format"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

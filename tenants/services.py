@@ -67,7 +67,7 @@ def council_validate_slug(slug: str) -> str:
             f"Slug '{slug}' is not valid: use lower-case letters and digits, with single "
             "hyphens between words, starting with a letter (e.g. 'east-dunbartonshire')."
         )
-    if slug in RESERVED_SLUGS or slug.startswith("pg-"):
+    if slug in RESERVED_SLUGS or slug.startswith(("pg-", "spare-")):
         raise ValidationFailed(f"Slug '{slug}' is reserved for the platform; choose another.")
     return slug
 
@@ -82,6 +82,7 @@ class ProvisionResult:
     domain: Domain
     admin: User | None
     seconds: float
+    used_spare: bool = False
 
 
 @transaction.atomic
@@ -130,7 +131,7 @@ def council_provision(
                 contact_email=contact_email,
                 status=Council.Status.PROVISIONING,
             )
-            clone_template_into(schema_name)
+            used_spare = clone_template_into(schema_name)
             domain = Domain.objects.create(domain=domain_name, tenant=council, is_primary=True)
     except IntegrityError as exc:
         # Two requests racing for the same slug: the unique constraints decide.
@@ -150,11 +151,16 @@ def council_provision(
 
     council.status = Council.Status.READY
     council.save(update_fields=["status", "updated_at"])
+    if used_spare:
+        from tenants.tasks import spare_pool_refill_task
+
+        transaction.on_commit(spare_pool_refill_task.delay)
     return ProvisionResult(
         council=council,
         domain=domain,
         admin=admin,
         seconds=time.perf_counter() - started,
+        used_spare=used_spare,
     )
 
 

@@ -47,3 +47,16 @@ def fan_out(task_name: str, jitter_seconds: int = DEFAULT_JITTER_SECONDS) -> int
 def council_heartbeat() -> str | None:
     """Record the council's last sign-in on its public row (for the central directory)."""
     return council_record_heartbeat(schema_name=current_schema())
+
+
+@shared_task(
+    name="tenants.spare_pool_refill",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def spare_pool_refill_task() -> int:
+    """Keep spare schemas ready so the next council is provisioned by a rename."""
+    from tenants.cloning import spare_pool_refill
+
+    return spare_pool_refill()

@@ -188,3 +188,51 @@ def test_create_council_command_prints_json() -> None:
     assert data["schema"] == "north_lanarkshire"
     assert data["domain"] == "north-lanarkshire.localhost"
     assert data["seconds"] > 0
+
+
+@pytest.mark.django_db
+def test_provision_renames_a_spare_when_one_is_ready() -> None:
+    from tenants.cloning import spare_pool_refill
+    from tenants.models import SpareSchema
+
+    spare_pool_refill(target=2)
+    before = set(SpareSchema.objects.values_list("name", flat=True))
+    result = council_provision(slug="fife", name="Fife Council")
+    after = set(SpareSchema.objects.values_list("name", flat=True))
+    assert result.used_spare
+    (taken,) = before - after
+    assert not schema_exists(taken)
+    assert schema_exists("fife")
+    assert schemas_needing_migration(["fife"]) == []
+
+
+@pytest.mark.django_db
+def test_provision_replays_snapshot_when_pool_is_empty() -> None:
+    from tenants.models import SpareSchema
+
+    for spare in SpareSchema.objects.all():
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP SCHEMA "{spare.name}" CASCADE')
+        spare.delete()
+    result = council_provision(slug="fife", name="Fife Council")
+    assert not result.used_spare
+    assert schema_exists("fife")
+    assert schemas_needing_migration(["fife"]) == []
+
+
+@pytest.mark.django_db
+def test_stale_spares_are_dropped() -> None:
+    from tenants.cloning import spare_pool_drop_stale
+    from tenants.models import SpareSchema
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE SCHEMA spare_old1")
+    SpareSchema.objects.create(name="spare_old1", fingerprint="0" * 64)
+    assert spare_pool_drop_stale() == 1
+    assert not schema_exists("spare_old1")
+    assert not SpareSchema.objects.filter(name="spare_old1").exists()
+
+
+def test_spare_prefix_is_reserved() -> None:
+    with pytest.raises(ValidationFailed, match="reserved"):
+        council_validate_slug("spare-abc")

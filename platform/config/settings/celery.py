@@ -35,6 +35,11 @@ CELERY_TASK_ALWAYS_EAGER = False
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "spare-schema-pool": {
+        # Normally refilled right after each provisioning; this catches missed refills.
+        "task": "tenants.spare_pool_refill",
+        "schedule": crontab(minute="*/10"),
+    },
     "councils-heartbeat": {
         # Platform-wide entry; the task fans out one job per provisioned council.
         "task": "tenants.fan_out",

@@ -30,6 +30,8 @@ from tenants.cloning import (
     expected_migrations,
     schemas_needing_migration,
     snapshot_refresh,
+    spare_pool_drop_stale,
+    spare_pool_refill,
     template_schema_name,
 )
 from tenants.models import Council, TemplateSnapshot
@@ -78,6 +80,9 @@ class Command(MigrateSchemasCommand):
         ).exists():
             snapshot_refresh()
 
+        dropped = spare_pool_drop_stale()
+        made = spare_pool_refill()
+
         councils = list(
             Council.objects.exclude(status=Council.Status.PROVISIONING)
             .order_by("schema_name")
@@ -90,6 +95,7 @@ class Command(MigrateSchemasCommand):
         if verbosity >= 1:
             self.stdout.write(
                 f"migrate_schemas: {len(councils) - len(pending)} councils already up to date, "
-                f"{len(pending)} migrated ({len(expected_migrations())} migrations on disk) "
+                f"{len(pending)} migrated ({len(expected_migrations())} migrations on disk); "
+                f"spare schemas: {dropped} stale dropped, {made} made "
                 f"in {time.perf_counter() - started:.2f}s"
             )

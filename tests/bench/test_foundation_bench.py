@@ -1,0 +1,97 @@
+"""Foundation figures: provisioning a council, and a no-op migrate across 100 councils.
+
+Each figure is measured against stock django-tenants in the same run, on the same database.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from unittest.mock import patch
+
+from django.conf import settings
+from django.db import connection, transaction
+from django_tenants.utils import schema_context
+
+from accounts.services import user_create
+from billing.services import licence_start_trial
+from tenants.models import Council, Domain
+from tenants.services import council_provision
+from tests.bench.conftest import bench, database_url_for_subprocess
+
+ROOT = Path(__file__).resolve().parents[2]
+RUNS = 10
+MIGRATE_COUNCILS = 100
+
+
+def _stock_provision(slug: str, *, clone: bool = False) -> float:
+    """Plain django-tenants: save() creates the schema and runs every migration in it, or,
+    with `clone`, copies the template with its PL/pgSQL clone_schema then fakes migrations."""
+    started = time.perf_counter()
+    with (
+        patch("django_tenants.models.get_creation_fakes_migrations", return_value=clone),
+        transaction.atomic(),
+    ):
+        council = Council(
+            slug=slug, name=slug, schema_name=slug.replace("-", "_"), status="ready"
+        )
+        council.auto_create_schema = True
+        council.save(verbosity=0)
+        Domain.objects.create(domain=f"{slug}.{settings.PLATFORM_DOMAIN}", tenant=council)
+        licence_start_trial(council=council, days=90, seats=10, actor="bench")
+        with schema_context(council.schema_name):
+            user_create(email=f"admin@{slug}.example.gov.uk", role="admin")
+    return time.perf_counter() - started
+
+
+def test_provisioning(committed) -> None:
+    ours = []
+    for i in range(RUNS):
+        result = council_provision(
+            slug=f"bench-ours-{i}",
+            name=f"Bench {i}",
+            admin_email=f"admin@bench{i}.example.gov.uk",  # invited: set-password link
+        )
+        ours.append(result.seconds)
+    stock = [_stock_provision(f"bench-stock-{i}") for i in range(RUNS)]
+    # django-tenants' own clone (PL/pgSQL clone_schema + a faked migrate), for reference.
+    stock_clone = [_stock_provision(f"bench-clone-{i}", clone=True) for i in range(RUNS)]
+    bench("provision_council_seconds", statistics.median(ours), "s")
+    bench("provision_council_stock_seconds", statistics.median(stock), "s")
+    bench("provision_council_stock_clone_seconds", statistics.median(stock_clone), "s")
+    bench("provision_council_speedup", statistics.median(stock) / statistics.median(ours), "x")
+    assert statistics.median(ours) < 1.0
+
+
+def _migrate(*extra: str) -> float:
+    env = {**os.environ, "DATABASE_URL": database_url_for_subprocess()}
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "migrate_schemas", "--noinput", *extra],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    return time.perf_counter() - started
+
+
+def test_migrate_noop(committed) -> None:
+    existing = Council.objects.count()
+    for i in range(existing, MIGRATE_COUNCILS):
+        council_provision(slug=f"bench-mig-{i}", name=f"Bench migrate {i}")
+    count = Council.objects.count()
+    assert count >= MIGRATE_COUNCILS
+    connection.close()  # let the subprocess see everything committed
+    _migrate()  # warm the OS cache; the template and snapshot are current after this
+    ours = statistics.median(_migrate() for _ in range(3))
+    stock = _migrate("--all", "--executor=standard")
+    stock_mp = _migrate("--all", "--executor=multiprocessing")
+    bench("migrate_noop_seconds_per_council", ours / count, "s")
+    bench("migrate_noop_stock_seconds_per_council", stock / count, "s")
+    bench("migrate_noop_stock_multiprocessing_seconds_per_council", stock_mp / count, "s")
+    bench("migrate_noop_councils", count, "councils")
+    assert ours / count < 0.02
