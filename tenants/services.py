@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -81,7 +80,6 @@ class ProvisionResult:
     council: Council
     domain: Domain
     admin: User | None
-    seconds: float
     used_spare: bool = False
 
 
@@ -106,7 +104,6 @@ def council_provision(
     from accounts.services import user_create
     from billing.services import licence_start_trial
 
-    started = time.perf_counter()
     slug = council_validate_slug(slug.strip())
     name = name.strip()
     if not name:
@@ -159,7 +156,6 @@ def council_provision(
         council=council,
         domain=domain,
         admin=admin,
-        seconds=time.perf_counter() - started,
         used_spare=used_spare,
     )
 

@@ -1,4 +1,5 @@
 import json
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--contact-email", default="")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        started = time.perf_counter()
         try:
             result = council_provision(
                 slug=options["slug"],
@@ -33,13 +35,14 @@ class Command(BaseCommand):
             )
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
+        seconds = time.perf_counter() - started  # after commit: the whole provisioning
         self.stdout.write(
             json.dumps(
                 {
                     "slug": result.council.slug,
                     "schema": result.council.schema_name,
                     "domain": result.domain.domain,
-                    "seconds": round(result.seconds, 4),
+                    "seconds": round(seconds, 4),
                 }
             )
         )
