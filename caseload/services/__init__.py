@@ -1,0 +1,82 @@
+"""Writes for caseload. Import from here. Every write service:
+
+- is keyword-only and atomic, and starts with `guards.assert_council_writable()` (the
+  licence hook) and a role/ownership check;
+- raises core.errors subclasses (400/403/404/409/422), never leaves anything half-saved;
+- records an Action for every change to a case (history is append-only).
+"""
+
+from caseload.services.attachments import attachment_add, attachment_sniff_type
+from caseload.services.cases import (
+    STATUS_TRANSITIONS,
+    action_add,
+    case_change_status,
+    case_close,
+    case_open,
+    case_open_with_constituent,
+    case_refresh_search_vector,
+    case_reopen,
+    case_set_sharing,
+    case_update,
+)
+from caseload.services.constituents import (
+    PossibleDuplicate,
+    constituent_create,
+    constituent_update,
+)
+from caseload.services.directory import (
+    OfficerImportResult,
+    PostcodeUploadResult,
+    category_create,
+    category_update,
+    delegation_grant,
+    delegation_revoke,
+    holiday_add,
+    holiday_remove,
+    officer_create,
+    officer_import_csv,
+    officer_update,
+    postcode_table_upload,
+    ward_create,
+    ward_update,
+)
+from caseload.services.guards import assert_council_writable
+from caseload.services.referrals import referral_create, referral_record_reply
+from caseload.services.settings import caseload_settings_ensure, caseload_settings_update
+
+__all__ = [
+    "STATUS_TRANSITIONS",
+    "OfficerImportResult",
+    "PossibleDuplicate",
+    "PostcodeUploadResult",
+    "action_add",
+    "assert_council_writable",
+    "attachment_add",
+    "attachment_sniff_type",
+    "case_change_status",
+    "case_close",
+    "case_open",
+    "case_open_with_constituent",
+    "case_refresh_search_vector",
+    "case_reopen",
+    "case_set_sharing",
+    "case_update",
+    "caseload_settings_ensure",
+    "caseload_settings_update",
+    "category_create",
+    "category_update",
+    "constituent_create",
+    "constituent_update",
+    "delegation_grant",
+    "delegation_revoke",
+    "holiday_add",
+    "holiday_remove",
+    "officer_create",
+    "officer_import_csv",
+    "officer_update",
+    "postcode_table_upload",
+    "referral_create",
+    "referral_record_reply",
+    "ward_create",
+    "ward_update",
+]

@@ -1,0 +1,94 @@
+"""Checks every caseload write starts with: licence, role, and the right to act for a case."""
+
+from __future__ import annotations
+
+from accounts.models import User
+from caseload.models import Case
+from caseload.selectors.access import (
+    acting_for_ids,
+    case_can_change,
+    case_visible_q,
+    user_does_casework,
+    user_is_council_admin,
+    user_keeps_directory,
+)
+from core.errors import NotFound, PermissionDenied, ValidationFailed
+from core.tenancy import current_schema
+
+
+def assert_council_writable() -> None:
+    """Refuse writes when the council's licence is read-only (lapsed), if billing says so.
+
+    billing.services.licence_assert_writable(schema_name=...) is owned by billing; until it
+    exists every council is writable. Every caseload write service calls this first.
+    """
+    try:
+        from billing.services import licence_assert_writable
+    except ImportError:
+        return
+    licence_assert_writable(schema_name=current_schema())
+
+
+def require_admin(actor: User) -> None:
+    if not user_is_council_admin(actor):
+        raise PermissionDenied("Only a council administrator can do this.")
+
+
+def require_directory_keeper(actor: User) -> None:
+    if not user_keeps_directory(actor):
+        raise PermissionDenied(
+            "Only Members' Services staff and council administrators keep the officer directory."
+        )
+
+
+def require_casework(actor: User) -> None:
+    if not user_does_casework(actor):
+        raise PermissionDenied(
+            "Only councillors and the Members' Services staff who support them handle cases."
+        )
+
+
+def resolve_owner(*, actor: User, owner: User | None) -> User:
+    """The councillor a new case or constituent belongs to.
+
+    A councillor always owns what they create. Staff name the councillor they act for (or
+    get the only one who delegated to them).
+    """
+    require_casework(actor)
+    allowed = acting_for_ids(actor)
+    if actor.role == User.Role.COUNCILLOR:
+        if owner is not None and owner.pk != actor.pk:
+            raise PermissionDenied("A councillor can only open cases in their own name.")
+        return actor
+    if owner is None:
+        if len(allowed) == 1:
+            return User.objects.get(pk=allowed[0])
+        if not allowed:
+            raise PermissionDenied(
+                "You do not act for any councillor yet; an administrator grants delegation."
+            )
+        raise ValidationFailed(
+            "Say which councillor this is for (you support more than one).",
+            extra={"owner": ["Required for staff who support several councillors."]},
+        )
+    if owner.pk not in allowed:
+        raise PermissionDenied("You do not act for that councillor.")
+    return owner
+
+
+def assert_can_change_case(*, actor: User, case: Case) -> None:
+    """Owner and their delegated staff may change a case. Others get 404 if they cannot see
+    it (never revealing it exists) and 403 if it is only shared with them."""
+    if case_can_change(actor, case):
+        return
+    if Case.objects.filter(case_visible_q(actor), pk=case.pk).exists():
+        raise PermissionDenied(
+            "This case is shared with you to read. Only its owner and the staff who support "
+            "them can change it."
+        )
+    raise NotFound(f"No case with id {case.pk}.")
+
+
+def on_behalf_of_for(*, actor: User, owner_id: int) -> int | None:
+    """The councillor recorded as "on behalf of" when staff act; None when the owner acts."""
+    return None if actor.pk == owner_id else owner_id

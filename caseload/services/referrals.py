@@ -1,0 +1,169 @@
+"""Referring a case to an officer, and recording the officer's reply."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from caseload.calendar import WorkingCalendar
+from caseload.models import Action, Case, Officer, Referral
+from caseload.selectors.directory import caseload_settings_get
+from caseload.services.cases import STATUS_TRANSITIONS, _lock, _record, _validate_time_spent
+from caseload.services.guards import assert_can_change_case, assert_council_writable
+from core.errors import Conflict, StateError, ValidationFailed
+
+
+@transaction.atomic
+def referral_create(
+    *,
+    actor: User,
+    case: Case,
+    officer: Officer,
+    working_days: int | None = None,
+    target_date: date | None = None,
+    note: str = "",
+    sent_at: datetime | None = None,
+    time_spent_minutes: int | None = None,
+) -> Referral:
+    """Refer `case` to `officer`. The target is `working_days` working days after the day it
+    is sent (default: the council's setting, usually 10), skipping weekends and the
+    council's holidays; or an explicit `target_date`. The case becomes "referred"."""
+    assert_council_writable()
+    assert_can_change_case(actor=actor, case=case)
+    _validate_time_spent(time_spent_minutes)
+    if not officer.is_active:
+        raise ValidationFailed(
+            f"{officer.name} has left; choose an active officer.",
+            extra={"officer": ["Officer has left."]},
+        )
+    if working_days is not None and target_date is not None:
+        raise ValidationFailed(
+            "Give working days or a target date, not both.",
+            extra={"target_date": ["Give one of working_days and target_date."]},
+        )
+    now = timezone.now()
+    sent_at = sent_at or now
+    if sent_at > now + timedelta(minutes=5):
+        raise ValidationFailed("A referral cannot be sent in the future.")
+    sent_day = timezone.localdate(sent_at)
+    if target_date is not None:
+        if target_date <= sent_day:
+            raise ValidationFailed(
+                "The target date must be after the day the referral is sent.",
+                extra={"target_date": ["Must be after the sending day."]},
+            )
+        calendar = WorkingCalendar.for_years(range(sent_day.year, target_date.year + 1))
+        working_days = calendar.working_days_between(sent_day, target_date)
+    else:
+        working_days = working_days or caseload_settings_get().referral_target_days
+        if not 1 <= working_days <= 120:
+            raise ValidationFailed(
+                "A referral target is between 1 and 120 working days.",
+                extra={"working_days": ["From 1 to 120."]},
+            )
+        target_date = WorkingCalendar.around(sent_day, working_days).add_working_days(
+            sent_day, working_days
+        )
+    case = _lock(case)
+    if case.status == Case.Status.CLOSED:
+        raise StateError("A closed case cannot be referred; reopen it first.")
+    old_status = case.status
+    if old_status != Case.Status.REFERRED:
+        if Case.Status.REFERRED not in STATUS_TRANSITIONS[old_status]:
+            raise StateError(f"A {case.get_status_display().lower()} case cannot be referred.")
+        case.status = Case.Status.REFERRED
+        case.save(update_fields=["status", "updated_at"])
+    referral = Referral.objects.create(
+        case=case,
+        officer=officer,
+        created_by=actor,
+        note=(note or "").strip(),
+        sent_at=sent_at,
+        working_days=working_days,
+        target_date=target_date,
+    )
+    text = (
+        f"Referred to {officer.name}"
+        + (f" ({officer.service})" if officer.service else "")
+        + f"; reply due by {target_date:%d %b %Y} ({working_days} working days)"
+        + (f". {referral.note}" if referral.note else "")
+    )
+    _record(
+        case=case,
+        actor=actor,
+        kind=Action.Kind.REFERRAL,
+        text=text,
+        data={
+            "referral_id": referral.pk,
+            "officer_id": officer.pk,
+            "target_date": target_date.isoformat(),
+            "working_days": working_days,
+            "from": old_status,
+            "to": Case.Status.REFERRED,
+        },
+        occurred_at=sent_at,
+        time_spent_minutes=time_spent_minutes,
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_record_reply(
+    *,
+    actor: User,
+    referral: Referral,
+    text: str = "",
+    replied_at: datetime | None = None,
+    time_spent_minutes: int | None = None,
+) -> Referral:
+    """Record the officer's reply: whether the target was met, an OFFICER_REPLY action, and
+    the case moves to "reply received" (unless it is closed)."""
+    assert_council_writable()
+    case = referral.case
+    assert_can_change_case(actor=actor, case=case)
+    _validate_time_spent(time_spent_minutes)
+    locked = Referral.objects.select_for_update().select_related("officer").get(pk=referral.pk)
+    if locked.replied_at is not None:
+        raise Conflict(f"The reply to this referral was recorded on {locked.replied_at:%d %b %Y}.")
+    now = timezone.now()
+    replied_at = replied_at or now
+    if replied_at > now + timedelta(minutes=5):
+        raise ValidationFailed("A reply cannot arrive in the future.")
+    if replied_at < locked.sent_at:
+        raise ValidationFailed(
+            "The reply cannot come before the referral was sent.",
+            extra={"replied_at": ["Before the referral was sent."]},
+        )
+    locked.replied_at = replied_at
+    locked.target_met = timezone.localdate(replied_at) <= locked.target_date
+    locked.save(update_fields=["replied_at", "target_met", "updated_at"])
+    case = _lock(case)
+    old_status = case.status
+    data: dict[str, object] = {
+        "referral_id": locked.pk,
+        "officer_id": locked.officer_id,
+        "target_met": locked.target_met,
+    }
+    if old_status not in (Case.Status.CLOSED, Case.Status.REPLY_RECEIVED):
+        case.status = Case.Status.REPLY_RECEIVED
+        case.save(update_fields=["status", "updated_at"])
+        data.update({"from": old_status, "to": Case.Status.REPLY_RECEIVED})
+    summary = f"Reply from {locked.officer.name} " + (
+        "within target"
+        if locked.target_met
+        else f"after the target of {locked.target_date:%d %b %Y}"
+    )
+    body = (text or "").strip()
+    _record(
+        case=case,
+        actor=actor,
+        kind=Action.Kind.OFFICER_REPLY,
+        text=f"{summary}. {body}" if body else summary,
+        data=data,
+        occurred_at=replied_at,
+        time_spent_minutes=time_spent_minutes,
+    )
+    return locked
