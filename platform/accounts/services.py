@@ -42,10 +42,12 @@ def user_create(
     if User.objects.filter(email__iexact=email).exists():
         raise Conflict(f"A user with email '{email}' already exists here.")
 
-    if role == User.Role.COUNCILLOR:
-        # The licence's seat cap applies to councillors; billing owns that rule.
-        from billing.services import licence_assert_seat_available
+    # A lapsed or cancelled licence makes the council read-only; billing owns that rule.
+    from billing.services import licence_assert_seat_available, licence_assert_writable
 
+    licence_assert_writable(schema_name=current_schema())
+    if role == User.Role.COUNCILLOR:
+        # The licence's seat cap applies to councillors.
         licence_assert_seat_available(schema_name=current_schema())
 
     user = User(

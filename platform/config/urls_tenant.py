@@ -9,6 +9,8 @@ urlpatterns = [
     path("", home, name="home"),
     path("", include("accounts.urls")),
     path("api/v1/", include("accounts.api.urls")),
+    path("api/v1/", include("billing.api.urls_council")),
+    path("billing/", include("billing.urls_web")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

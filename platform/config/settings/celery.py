@@ -46,4 +46,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(minute="*/15"),
         "args": ["tenants.council_heartbeat"],
     },
+    "billing-licence-daily": {
+        # In public: ends expired trials and grace periods, queues trial-ending emails.
+        "task": "billing.licence_daily",
+        "schedule": crontab(hour=6, minute=0),
+    },
 }
