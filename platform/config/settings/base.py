@@ -29,6 +29,8 @@ SHARED_APPS = [
     "accounts",
     "console",
     "billing",
+    # In both lists: public sends billing/console email, each council its own (see mailer/).
+    "mailer",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -48,6 +50,7 @@ TENANT_APPS = [
     "knox",
     "accounts",
     "caseload",
+    "mailer",
 ]
 INSTALLED_APPS = list(dict.fromkeys([*SHARED_APPS, *TENANT_APPS]))
 

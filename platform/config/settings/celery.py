@@ -51,4 +51,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "billing.licence_daily",
         "schedule": crontab(hour=6, minute=0),
     },
+    "mailer-outbox-sweep": {
+        # In public: queues delivery wherever an outbox row is due (lost nudges, lapsed
+        # claims, retry back-offs). One query for all councils.
+        "task": "mailer.outbox_sweep",
+        "schedule": crontab(minute="*"),
+    },
 }
