@@ -9,6 +9,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("", include("accounts.urls")),
     path("api/v1/", include("accounts.api.urls")),
+    path("api/v1/", include("caseload.api.urls")),
     path("api/v1/", include("billing.api.urls_council")),
     path("billing/", include("billing.urls_web")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,0 +1,159 @@
+"""Output shapes shared by the caseload API views (inputs are nested in each view)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+
+class RefSerializer(serializers.Serializer):
+    """A related object as {id, name}."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class UserRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    email = serializers.EmailField()
+
+
+class ConstituentRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    postcode = serializers.CharField()
+
+
+class WardSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    code = serializers.CharField(allow_null=True)
+    is_current = serializers.BooleanField()
+
+
+class CategorySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    is_active = serializers.BooleanField()
+
+
+class CaseListItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    priority = serializers.CharField()
+    outcome = serializers.CharField()
+    sharing = serializers.CharField()
+    constituent = ConstituentRefSerializer()
+    category = RefSerializer(allow_null=True)
+    ward = RefSerializer(allow_null=True)
+    owner = UserRefSerializer()
+    opened_at = serializers.DateTimeField()
+    closed_at = serializers.DateTimeField(allow_null=True)
+    updated_at = serializers.DateTimeField()
+
+
+class CaseSearchItemSerializer(CaseListItemSerializer):
+    rank = serializers.FloatField(required=False, allow_null=True)
+
+
+class CaseDetailSerializer(CaseListItemSerializer):
+    description = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    created_by = UserRefSerializer()
+    can_change = serializers.BooleanField()
+    shared_with = serializers.ListField(child=serializers.IntegerField())
+
+
+class ActionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    text = serializers.CharField()
+    author = UserRefSerializer()
+    on_behalf_of = UserRefSerializer(allow_null=True)
+    occurred_at = serializers.DateTimeField()
+    time_spent_minutes = serializers.IntegerField(allow_null=True)
+    data = serializers.JSONField()  # type: ignore[assignment]
+    created_at = serializers.DateTimeField()
+
+
+class OfficerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    job_title = serializers.CharField()
+    service = serializers.CharField()
+    email = serializers.EmailField()
+    phone = serializers.CharField()
+    topics = RefSerializer(many=True, source="topics.all")
+    wards = RefSerializer(many=True, source="wards.all")
+    is_active = serializers.BooleanField()
+    left_on = serializers.DateField(allow_null=True)
+
+
+class OfficerRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    service = serializers.CharField()
+    email = serializers.EmailField()
+
+
+class ReferralSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    case_id = serializers.IntegerField()
+    officer = OfficerRefSerializer()
+    note = serializers.CharField()
+    sent_at = serializers.DateTimeField()
+    working_days = serializers.IntegerField()
+    target_date = serializers.DateField()
+    replied_at = serializers.DateTimeField(allow_null=True)
+    target_met = serializers.BooleanField(allow_null=True)
+    created_by = UserRefSerializer()
+
+
+class ConstituentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    address = serializers.CharField()
+    postcode = serializers.CharField()
+    ward = RefSerializer(allow_null=True)
+    phone = serializers.CharField()
+    email = serializers.CharField()
+    preferred_contact = serializers.CharField()
+    consent_to_share = serializers.BooleanField()
+    consent_date = serializers.DateField(allow_null=True)
+    notes = serializers.CharField()
+    owner_id = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class AttachmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    original_name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    uploaded_by = UserRefSerializer()
+    created_at = serializers.DateTimeField()
+    download_url = serializers.SerializerMethodField()
+
+    def get_download_url(self, obj) -> str:
+        return f"/api/v1/attachments/{obj.pk}/download/"
+
+
+class DuplicateSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    postcode = serializers.CharField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class AccessLogSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    user_id = serializers.IntegerField(allow_null=True)
+    user_email = serializers.CharField()
+    case_id = serializers.IntegerField(allow_null=True)
+    case_reference = serializers.CharField()
+    what = serializers.CharField()
+    at = serializers.DateTimeField()

@@ -1,0 +1,92 @@
+"""Caseload API routes, mounted under /api/v1/ on a council's host."""
+
+from django.urls import path
+
+from caseload.api import cases, constituents, directory
+
+app_name = "caseload-api"
+
+urlpatterns = [
+    path("cases/", cases.CaseListCreateApi.as_view(), name="case-list"),
+    path("cases/<int:case_id>/", cases.CaseDetailApi.as_view(), name="case-detail"),
+    path("cases/<int:case_id>/close/", cases.CaseCloseApi.as_view(), name="case-close"),
+    path("cases/<int:case_id>/reopen/", cases.CaseReopenApi.as_view(), name="case-reopen"),
+    path("cases/<int:case_id>/status/", cases.CaseStatusApi.as_view(), name="case-status"),
+    path("cases/<int:case_id>/sharing/", cases.CaseSharingApi.as_view(), name="case-sharing"),
+    path("cases/<int:case_id>/actions/", cases.CaseActionsApi.as_view(), name="case-actions"),
+    path(
+        "cases/<int:case_id>/referrals/",
+        cases.CaseReferralsApi.as_view(),
+        name="case-referrals",
+    ),
+    path(
+        "cases/<int:case_id>/referrals/<int:referral_id>/reply/",
+        cases.ReferralReplyApi.as_view(),
+        name="referral-reply",
+    ),
+    path(
+        "cases/<int:case_id>/suggested-officers/",
+        cases.CaseSuggestOfficersApi.as_view(),
+        name="case-suggest-officers",
+    ),
+    path(
+        "cases/<int:case_id>/attachments/",
+        cases.CaseAttachmentsApi.as_view(),
+        name="case-attachments",
+    ),
+    path(
+        "cases/<int:case_id>/access-log/",
+        cases.CaseAccessLogApi.as_view(),
+        name="case-access-log",
+    ),
+    path(
+        "attachments/<int:attachment_id>/download/",
+        cases.AttachmentDownloadApi.as_view(),
+        name="attachment-download",
+    ),
+    path("surgery/enquiries/", cases.SurgeryEnquiryApi.as_view(), name="surgery-enquiry"),
+    path(
+        "constituents/",
+        constituents.ConstituentListCreateApi.as_view(),
+        name="constituent-list",
+    ),
+    path(
+        "constituents/duplicates/",
+        constituents.ConstituentDuplicatesApi.as_view(),
+        name="constituent-duplicates",
+    ),
+    path(
+        "constituents/<int:constituent_id>/",
+        constituents.ConstituentDetailApi.as_view(),
+        name="constituent-detail",
+    ),
+    path(
+        "constituents/<int:constituent_id>/cases/",
+        constituents.ConstituentCasesApi.as_view(),
+        name="constituent-cases",
+    ),
+    path("officers/", directory.OfficerListCreateApi.as_view(), name="officer-list"),
+    path("officers/suggest/", directory.OfficerSuggestApi.as_view(), name="officer-suggest"),
+    path("officers/import/", directory.OfficerImportApi.as_view(), name="officer-import"),
+    path("officers/<int:officer_id>/", directory.OfficerDetailApi.as_view(), name="officer-detail"),
+    path("categories/", directory.CategoryListCreateApi.as_view(), name="category-list"),
+    path(
+        "categories/<int:category_id>/",
+        directory.CategoryDetailApi.as_view(),
+        name="category-detail",
+    ),
+    path("wards/", directory.WardListCreateApi.as_view(), name="ward-list"),
+    path("wards/postcodes/", directory.PostcodeTableUploadApi.as_view(), name="ward-postcodes"),
+    path("wards/lookup/", directory.PostcodeLookupApi.as_view(), name="ward-lookup"),
+    path("wards/<int:ward_id>/", directory.WardDetailApi.as_view(), name="ward-detail"),
+    path("holidays/", directory.HolidayListCreateApi.as_view(), name="holiday-list"),
+    path("holidays/<int:holiday_id>/", directory.HolidayDetailApi.as_view(), name="holiday-detail"),
+    path("delegations/", directory.DelegationListCreateApi.as_view(), name="delegation-list"),
+    path(
+        "delegations/<int:delegation_id>/",
+        directory.DelegationDetailApi.as_view(),
+        name="delegation-detail",
+    ),
+    path("caseload-settings/", directory.CaseloadSettingsApi.as_view(), name="caseload-settings"),
+    path("dashboard/", directory.DashboardApi.as_view(), name="dashboard"),
+]
