@@ -84,3 +84,18 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_central(self) -> bool:
         return self.role == self.Role.CENTRAL
+
+
+class LoginEvent(models.Model):
+    """One sign-in (web session or new API token). `last_login` keeps only the latest, and
+    adoption figures need how often people sign in (logins per councillor per week)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_events")
+    at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} signed in at {self.at:%Y-%m-%d %H:%M}"

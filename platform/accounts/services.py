@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import LoginEvent, User
 from core.errors import Conflict, ValidationFailed
 from core.tenancy import current_schema, in_public_schema
 
@@ -68,3 +71,9 @@ def user_create(
         user.set_unusable_password()
     user.save()
     return user
+
+
+def login_event_record(*, user: User, at: datetime | None = None) -> LoginEvent:
+    """Note a sign-in for the adoption figures (console.figures). Allowed in a read-only
+    (lapsed) council too: signing in to read and export must keep working there."""
+    return LoginEvent.objects.create(user=user, at=at or timezone.now())

@@ -10,6 +10,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from accounts.services import login_event_record
+
 
 class UserOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
@@ -56,6 +58,7 @@ class TokenCreateApi(APIView):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         instance, token = AuthToken.objects.create(user=user)
+        login_event_record(user=user)
         return Response(
             self.OutputSerializer({"token": token, "expiry": instance.expiry, "user": user}).data
         )
