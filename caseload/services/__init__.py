@@ -41,7 +41,11 @@ from caseload.services.directory import (
     ward_update,
 )
 from caseload.services.guards import assert_council_writable
-from caseload.services.referrals import referral_create, referral_record_reply
+from caseload.services.referrals import (
+    referral_create,
+    referral_extend_target,
+    referral_record_reply,
+)
 from caseload.services.settings import caseload_settings_ensure, caseload_settings_update
 
 __all__ = [
@@ -76,6 +80,7 @@ __all__ = [
     "officer_update",
     "postcode_table_upload",
     "referral_create",
+    "referral_extend_target",
     "referral_record_reply",
     "ward_create",
     "ward_update",

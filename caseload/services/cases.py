@@ -530,10 +530,13 @@ def action_add(
     text: str,
     occurred_at: datetime | None = None,
     time_spent_minutes: int | None = None,
+    data: dict[str, Any] | None = None,
 ) -> Action:
     """Add a history entry by hand: note, call, email in/out, letter, meeting or surgery.
 
     Referrals, officer replies, status changes and edits are recorded by their own services.
+    `data` is machine-readable detail kept with the entry (correspondence records the
+    template, outbox row and Message-ID of an email it sent, or the file of a letter).
     """
     assert_council_writable()
     assert_can_change_case(actor=actor, case=case)
@@ -562,4 +565,5 @@ def action_add(
         text=text,
         occurred_at=occurred_at or now,
         time_spent_minutes=time_spent_minutes,
+        data=data,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -118,9 +119,11 @@ def referral_record_reply(
     text: str = "",
     replied_at: datetime | None = None,
     time_spent_minutes: int | None = None,
+    data: dict[str, Any] | None = None,
 ) -> Referral:
     """Record the officer's reply: whether the target was met, an OFFICER_REPLY action, and
-    the case moves to "reply received" (unless it is closed)."""
+    the case moves to "reply received" (unless it is closed). `data` adds detail to the
+    action (e.g. correspondence's {"via": "officer_link"})."""
     assert_council_writable()
     case = referral.case
     assert_can_change_case(actor=actor, case=case)
@@ -142,7 +145,8 @@ def referral_record_reply(
     locked.save(update_fields=["replied_at", "target_met", "updated_at"])
     case = _lock(case)
     old_status = case.status
-    data: dict[str, object] = {
+    data = {
+        **(data or {}),
         "referral_id": locked.pk,
         "officer_id": locked.officer_id,
         "target_met": locked.target_met,
@@ -165,5 +169,60 @@ def referral_record_reply(
         data=data,
         occurred_at=replied_at,
         time_spent_minutes=time_spent_minutes,
+    )
+    return locked
+
+
+@transaction.atomic
+def referral_extend_target(
+    *,
+    actor: User,
+    referral: Referral,
+    target_date: date,
+    text: str = "",
+    data: dict[str, Any] | None = None,
+) -> Referral:
+    """The officer needs more time: move the referral's target to `target_date` and record
+    their message as an OFFICER_REPLY action. The referral stays open (a reply is still
+    owed) and the case keeps its status."""
+    assert_council_writable()
+    case = referral.case
+    assert_can_change_case(actor=actor, case=case)
+    locked = Referral.objects.select_for_update().select_related("officer").get(pk=referral.pk)
+    if locked.replied_at is not None:
+        raise Conflict(f"The reply to this referral was recorded on {locked.replied_at:%d %b %Y}.")
+    today = timezone.localdate()
+    if target_date <= today:
+        raise ValidationFailed(
+            "The new date must be in the future.", extra={"target_date": ["In the future."]}
+        )
+    if target_date > today + timedelta(days=366):
+        raise ValidationFailed(
+            "The new date must be within a year.", extra={"target_date": ["Within a year."]}
+        )
+    previous = locked.target_date
+    sent_day = timezone.localdate(locked.sent_at)
+    calendar = WorkingCalendar.for_years(range(sent_day.year, target_date.year + 1))
+    locked.target_date = target_date
+    locked.working_days = max(1, calendar.working_days_between(sent_day, target_date))
+    locked.save(update_fields=["target_date", "working_days", "updated_at"])
+    body = (text or "").strip()
+    summary = (
+        f"{locked.officer.name} needs more time: reply now due by {target_date:%d %b %Y} "
+        f"(was {previous:%d %b %Y})"
+    )
+    _record(
+        case=_lock(case),
+        actor=actor,
+        kind=Action.Kind.OFFICER_REPLY,
+        text=f"{summary}. {body}" if body else summary,
+        data={
+            **(data or {}),
+            "referral_id": locked.pk,
+            "officer_id": locked.officer_id,
+            "more_time": True,
+            "previous_target_date": previous.isoformat(),
+            "target_date": target_date.isoformat(),
+        },
     )
     return locked
