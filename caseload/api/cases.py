@@ -39,6 +39,7 @@ from caseload.api.serializers import (
     ReferralSerializer,
 )
 from caseload.models import AccessLog, Action, Case, Constituent
+from caseload.services.guards import resolve_owner
 from core.errors import NotFound, ValidationFailed
 
 
@@ -123,6 +124,9 @@ class CaseListCreateApi(APIView):
         data.is_valid(raise_exception=True)
         d = data.validated_data
         user = actor(request)
+        # Who may open a case for whom is answered before looking the constituent up, so
+        # someone who may not open cases is told that (403) rather than "not found".
+        owner = resolve_owner(actor=user, owner=councillor_or_400(d.get("owner")))
         try:
             constituent = selectors.constituent_get_for_user(
                 user=user, constituent_id=d["constituent"]
@@ -137,7 +141,7 @@ class CaseListCreateApi(APIView):
             category=category_or_400(d.get("category")),
             ward=ward_or_400(d.get("ward")),
             priority=d["priority"],
-            owner=councillor_or_400(d.get("owner")),
+            owner=owner,
             sharing=d["sharing"],
             share_with_ids=d["share_with"],
             opened_at=d.get("opened_at"),

@@ -25,6 +25,12 @@ from caseload.services import (
 from tests.conftest import in_council
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings) -> None:
+    # Every access test signs several people in; the real hasher would dominate run time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @dataclass
 class Cast:
     owner: User
