@@ -42,7 +42,9 @@ def nav_items(request: HttpRequest) -> dict[str, Any]:
             continue
         items.append({"label": label, "url": url, "active": False})
     path = request.path
-    matches = [i for i in items if path == i["url"] or (i["url"] != "/" and path.startswith(i["url"]))]
+    matches = [
+        i for i in items if path == i["url"] or (i["url"] != "/" and path.startswith(i["url"]))
+    ]
     if matches:
         max(matches, key=lambda i: len(i["url"]))["active"] = True
     return {"nav_items": items}

@@ -3,15 +3,17 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from accounts.views import home
-
 urlpatterns = [
-    path("", home, name="home"),
+    # The web pages: dashboard at /, then /cases/, /constituents/, /officers/, /surgery/,
+    # /admin-area/ (see caseload.urls).
+    path("", include("caseload.urls")),
     path("", include("accounts.urls")),
     path("api/v1/", include("accounts.api.urls")),
     path("api/v1/", include("caseload.api.urls")),
     path("api/v1/", include("billing.api.urls_council")),
+    path("api/v1/", include("reminders.api.urls")),
     path("billing/", include("billing.urls_web")),
+    path("survey/", include("feedback.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -1,0 +1,298 @@
+"""The council administrator's pages: users (with the licence's councillor seat cap),
+delegations, categories, wards, holidays, the postcode-to-ward table and settings.
+
+Named admin_* and served under /admin-area/ so nothing clashes with Django's own admin.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from accounts.services import user_create
+from caseload import selectors, services
+from caseload.forms import (
+    CategoryForm,
+    CsvUploadForm,
+    DelegationForm,
+    HolidayForm,
+    MemberForm,
+    SettingsForm,
+    WardForm,
+)
+from caseload.views.base import ADMINS, add_service_error, council_page
+from core.errors import ApplicationError
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+@council_page(roles=ADMINS)
+def admin_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "caseload/admin/home.html")
+
+
+def seat_usage(request: HttpRequest) -> dict[str, int] | None:
+    """Councillor seats used and allowed by the licence (None when there is no licence)."""
+    from billing.selectors import licence_get_for_council
+
+    council = getattr(request, "council", None)
+    licence = licence_get_for_council(council=council) if council is not None else None
+    if licence is None:
+        return None
+    used = User.objects.filter(role=User.Role.COUNCILLOR, is_active=True).count()
+    return {"used": used, "seats": licence.seats, "free": max(0, licence.seats - used)}
+
+
+@council_page(roles=ADMINS)
+def admin_users(request: HttpRequest) -> HttpResponse:
+    members = User.objects.exclude(role=User.Role.CENTRAL).order_by("role", "name")
+    return render(
+        request,
+        "caseload/admin/users.html",
+        {"members": members, "seats": seat_usage(request)},
+    )
+
+
+@council_page(roles=ADMINS)
+def admin_user_create(request: HttpRequest) -> HttpResponse:
+    form = MemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            member = user_create(
+                email=d["email"],
+                name=d["name"],
+                role=d["role"],
+                ward=d["ward"].name if d.get("ward") else "",
+                password=d["password"],
+                validate_password_strength=True,
+            )
+        except ApplicationError as exc:
+            # The seat cap, a taken email, a weak password: each message says what to do.
+            field = {"seat_cap_reached": "role", "conflict": "email"}.get(exc.code)
+            if field is None and "password" in exc.message.lower():
+                field = "password"
+            if field is None and "email" in exc.message.lower():
+                field = "email"
+            form.add_error(field, exc.message)
+        else:
+            messages.success(
+                request, f"{member.name} can now sign in as {member.get_role_display().lower()}."
+            )
+            return redirect("caseload:admin-users")
+    return render(
+        request, "caseload/admin/user_form.html", {"form": form, "seats": seat_usage(request)}
+    )
+
+
+@council_page(roles=ADMINS)
+def admin_delegations(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = DelegationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            delegation = services.delegation_grant(
+                actor=user,
+                staff=form.cleaned_data["staff"],
+                councillor=form.cleaned_data["councillor"],
+            )
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(
+                request, f"{delegation.staff.name} now acts for {delegation.councillor.name}."
+            )
+            return redirect("caseload:admin-delegations")
+    return render(
+        request,
+        "caseload/admin/delegations.html",
+        {"form": form, "delegations": selectors.delegation_list(user=user)},
+    )
+
+
+@council_page(roles=ADMINS)
+@require_POST
+def admin_delegation_revoke(request: HttpRequest, delegation_id: int) -> HttpResponse:
+    delegation = selectors.delegation_get(delegation_id=delegation_id)
+    try:
+        services.delegation_revoke(actor=_user(request), delegation=delegation)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, f"{delegation.staff.name} no longer acts for {delegation.councillor.name}."
+        )
+    return redirect("caseload:admin-delegations")
+
+
+@council_page(roles=ADMINS)
+def admin_categories(request: HttpRequest) -> HttpResponse:
+    form = CategoryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            category = services.category_create(actor=_user(request), **form.cleaned_data)
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"Category {category.name} added.")
+            return redirect("caseload:admin-categories")
+    return render(
+        request,
+        "caseload/admin/categories.html",
+        {"form": form, "categories": selectors.category_list(include_inactive=True)},
+    )
+
+
+@council_page(roles=ADMINS)
+def admin_category_edit(request: HttpRequest, category_id: int) -> HttpResponse:
+    category = selectors.category_get(category_id=category_id)
+    form = CategoryForm(
+        request.POST or None,
+        initial={"name": category.name, "description": category.description},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.category_update(actor=_user(request), category=category, **form.cleaned_data)
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"Category {category.name} saved.")
+            return redirect("caseload:admin-categories")
+    return render(
+        request, "caseload/admin/category_form.html", {"form": form, "category": category}
+    )
+
+
+@council_page(roles=ADMINS)
+@require_POST
+def admin_category_toggle(request: HttpRequest, category_id: int) -> HttpResponse:
+    category = selectors.category_get(category_id=category_id)
+    try:
+        services.category_update(
+            actor=_user(request), category=category, is_active=not category.is_active
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        state = "restored" if category.is_active else "retired: old cases keep it"
+        messages.success(request, f"Category {category.name} {state}.")
+    return redirect("caseload:admin-categories")
+
+
+@council_page(roles=ADMINS)
+def admin_wards(request: HttpRequest) -> HttpResponse:
+    form = WardForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ward = services.ward_create(
+                actor=_user(request),
+                name=form.cleaned_data["name"],
+                code=form.cleaned_data["code"] or None,
+            )
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"Ward {ward.name} added.")
+            return redirect("caseload:admin-wards")
+    return render(
+        request, "caseload/admin/wards.html", {"form": form, "wards": selectors.ward_list()}
+    )
+
+
+@council_page(roles=ADMINS)
+def admin_holidays(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year") or today.year)
+    except ValueError:
+        raise Http404("No such year.") from None
+    if not 2000 <= year <= 2100:
+        raise Http404("No such year.")
+    form = HolidayForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            holiday = services.holiday_add(
+                actor=_user(request), day=form.cleaned_data["day"], name=form.cleaned_data["name"]
+            )
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"{holiday.date:%-d %B %Y} added: target dates skip it.")
+            return redirect(f"{request.path}?year={holiday.date.year}")
+    return render(
+        request,
+        "caseload/admin/holidays.html",
+        {
+            "form": form,
+            "year": year,
+            "holidays": selectors.holiday_list(year=year),
+            "years": [year - 1, year + 1],
+        },
+    )
+
+
+@council_page(roles=ADMINS)
+@require_POST
+def admin_holiday_remove(request: HttpRequest, holiday_id: int) -> HttpResponse:
+    holiday = selectors.holiday_get(holiday_id=holiday_id)
+    try:
+        services.holiday_remove(actor=_user(request), holiday=holiday)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{holiday.date:%-d %B %Y} is a working day again.")
+    return redirect(f"/admin-area/holidays/?year={holiday.date.year}")
+
+
+@council_page(roles=ADMINS)
+def admin_postcodes(request: HttpRequest) -> HttpResponse:
+    """Replace the postcode-to-ward table from an ONS Postcode Directory CSV extract."""
+    form = CsvUploadForm(request.POST or None, request.FILES or None)
+    result = None
+    rejected_rows: list[dict[str, object]] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = services.postcode_table_upload(
+                actor=_user(request), file=upload, filename=upload.name or ""
+            )
+        except ApplicationError as exc:
+            rejected_rows = list((exc.extra or {}).get("rows") or [])
+            add_service_error(form, exc)
+    return render(
+        request,
+        "caseload/admin/postcodes.html",
+        {
+            "form": form,
+            "result": result,
+            "rejected_rows": rejected_rows,
+            "uploads": selectors.postcode_upload_list()[:10],
+        },
+    )
+
+
+@council_page(roles=ADMINS)
+def admin_settings(request: HttpRequest) -> HttpResponse:
+    current = selectors.caseload_settings_get()
+    form = SettingsForm(
+        request.POST or None,
+        initial={
+            "reference_prefix": current.reference_prefix,
+            "referral_target_days": current.referral_target_days,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.caseload_settings_update(actor=_user(request), **form.cleaned_data)
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, "Settings saved.")
+            return redirect("caseload:admin-settings")
+    return render(request, "caseload/admin/settings.html", {"form": form})

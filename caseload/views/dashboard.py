@@ -1,0 +1,36 @@
+"""The home page of a council's site: what needs doing today."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts.models import User
+from caseload import selectors
+from caseload.views.base import council_page
+
+DASHBOARD_ROWS = 10
+
+
+@council_page()
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if not selectors.user_does_casework(user):
+        # Admins keep the council's set-up but do not read casework (see selectors.access).
+        return render(request, "caseload/dashboard_admin.html")
+    due = selectors.dashboard_due_items(user=user)
+    open_cases = selectors.my_open_cases(user=user, limit=None)
+    return render(
+        request,
+        "caseload/dashboard.html",
+        {
+            "due": due,
+            "overdue_count": len(due.bfs_overdue) + len(due.referrals_past_target),
+            "open_cases": list(open_cases[:DASHBOARD_ROWS]),
+            "open_count": open_cases.count(),
+            "recent": list(selectors.recently_updated_cases(user=user, limit=DASHBOARD_ROWS)),
+            "acts_for": list(selectors.owner_choices_for_user(user=user))
+            if user.role == User.Role.STAFF
+            else [],
+        },
+    )
