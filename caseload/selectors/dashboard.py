@@ -49,11 +49,8 @@ def referrals_past_target_for_user(*, user: User, today: date | None = None) -> 
 
 @dataclass
 class DueItems:
-    """Everything due or overdue for `user` on `today`.
-
-    The BF (brought-forward) issue extends `dashboard_due_items` to fill `bfs_due_today` and
-    `bfs_overdue`; until then they are empty lists.
-    """
+    """Everything due or overdue for `user` on `today`: the same items as the morning digest
+    (reminders.services.reminders_council_digest). BFs come from reminders.selectors."""
 
     today: date
     referrals_past_target: list[Referral] = field(default_factory=list)
@@ -66,9 +63,14 @@ class DueItems:
 
 
 def dashboard_due_items(*, user: User, today: date | None = None) -> DueItems:
-    """Due today / overdue items for the dashboard. Extension point for BFs (see DueItems)."""
+    """Due today / overdue items for the dashboard (BFs, referrals past target)."""
+    from reminders.selectors import bf_due_for_user  # reminders builds on caseload
+
     today = today or timezone.localdate()
+    bfs = list(bf_due_for_user(user=user, on=today))
     return DueItems(
         today=today,
         referrals_past_target=list(referrals_past_target_for_user(user=user, today=today)),
+        bfs_due_today=[bf for bf in bfs if bf.due_date == today],
+        bfs_overdue=[bf for bf in bfs if bf.due_date < today],
     )

@@ -17,6 +17,14 @@ from caseload.services.guards import assert_can_change_case, assert_council_writ
 from core.errors import Conflict, StateError, ValidationFailed
 
 
+def _bf_rules_apply(*, case: Case, event: str, referral: Referral) -> None:
+    """The council's BF rules (reminders app) react to referral events, in this transaction.
+    Imported here because reminders builds on caseload's services."""
+    from reminders.services import bf_rules_apply
+
+    bf_rules_apply(case=case, event=event, referral=referral)
+
+
 @transaction.atomic
 def referral_create(
     *,
@@ -108,6 +116,7 @@ def referral_create(
         occurred_at=sent_at,
         time_spent_minutes=time_spent_minutes,
     )
+    _bf_rules_apply(case=case, event="referral", referral=referral)
     return referral
 
 
@@ -170,6 +179,7 @@ def referral_record_reply(
         occurred_at=replied_at,
         time_spent_minutes=time_spent_minutes,
     )
+    _bf_rules_apply(case=case, event="reply_received", referral=locked)
     return locked
 
 
@@ -225,4 +235,5 @@ def referral_extend_target(
             "target_date": target_date.isoformat(),
         },
     )
+    _bf_rules_apply(case=case, event="referral_extended", referral=locked)
     return locked

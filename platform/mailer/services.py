@@ -3,6 +3,7 @@
 Public API (import from `mailer.services`):
 
 - `outbox_enqueue(...)`: record an email to send; the ONLY way the platform sends email.
+- `outbox_enqueue_many(messages=[OutboxMessage(...), ...])`: the same, one INSERT for many.
 - `outbox_deliver(...)`: claim due rows in the current schema and send them (the Celery task
   `mailer.outbox_deliver` calls it; so can a test).
 
@@ -35,6 +36,7 @@ import logging
 import smtplib
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 from time import monotonic
@@ -44,7 +46,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.validators import validate_email
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from core.errors import ValidationFailed
@@ -108,6 +110,56 @@ def _nudge_delivery() -> None:
         logger.warning("outbox nudge not queued in %s; the sweep will deliver", current_schema())
 
 
+@dataclass(frozen=True)
+class OutboxMessage:
+    """One email for `outbox_enqueue_many`; fields as in `outbox_enqueue`."""
+
+    to: Sequence[str]
+    subject: str
+    body_text: str
+    body_html: str | None = None
+    dedupe_key: str | None = None
+    case_id: int | None = None
+    kind: str = ""
+    from_email: str | None = None
+    cc: Sequence[str] = ()
+    bcc: Sequence[str] = ()
+    reply_to: Sequence[str] = ()
+    headers: Mapping[str, str] | None = None
+    message_id: str | None = None
+    send_after: datetime | None = None
+
+
+def _row(message: OutboxMessage, *, schema: str, now: datetime) -> OutboundEmail:
+    """Validate one message and build its (unsaved) row."""
+    subject = message.subject
+    if "\n" in subject or "\r" in subject:
+        raise ValidationFailed("The subject must be one line.", extra={"subject": ["One line."]})
+    if not subject.strip():
+        raise ValidationFailed("An email needs a subject.", extra={"subject": ["Required."]})
+    headers = dict(message.headers or {})
+    for name, value in headers.items():
+        if any(c in f"{name}{value}" for c in "\r\n"):
+            raise ValidationFailed(f"Header {name!r} must be one line.")
+    return OutboundEmail(
+        dedupe_key=message.dedupe_key,
+        kind=message.kind,
+        case_id=message.case_id,
+        from_email=message.from_email or settings.DEFAULT_FROM_EMAIL,
+        to=_clean_addresses("to", message.to, required=True),
+        cc=_clean_addresses("cc", message.cc, required=False),
+        bcc=_clean_addresses("bcc", message.bcc, required=False),
+        reply_to=_clean_addresses("reply_to", message.reply_to, required=False),
+        headers=headers,
+        subject=subject.strip(),
+        body_text=message.body_text,
+        body_html=message.body_html or "",
+        message_id=message.message_id
+        or message_id_for(schema=schema, dedupe_key=message.dedupe_key),
+        next_attempt_at=message.send_after or now,
+    )
+
+
 @transaction.atomic
 def outbox_enqueue(
     *,
@@ -144,46 +196,57 @@ def outbox_enqueue(
       per dedupe_key, so resends carry the same Message-ID.
     - `send_after`: deliver no earlier than this.
     """
-    if "\n" in subject or "\r" in subject:
-        raise ValidationFailed("The subject must be one line.", extra={"subject": ["One line."]})
-    if not subject.strip():
-        raise ValidationFailed("An email needs a subject.", extra={"subject": ["Required."]})
-    headers = dict(headers or {})
-    for name, value in headers.items():
-        if any(c in f"{name}{value}" for c in "\r\n"):
-            raise ValidationFailed(f"Header {name!r} must be one line.")
-    schema = current_schema()
     case_id = case if isinstance(case, int) or case is None else case.pk
-    defaults = {
-        "kind": kind,
-        "case_id": case_id,
-        "from_email": from_email or settings.DEFAULT_FROM_EMAIL,
-        "to": _clean_addresses("to", to, required=True),
-        "cc": _clean_addresses("cc", cc, required=False),
-        "bcc": _clean_addresses("bcc", bcc, required=False),
-        "reply_to": _clean_addresses("reply_to", reply_to, required=False),
-        "headers": headers,
-        "subject": subject.strip(),
-        "body_text": body_text,
-        "body_html": body_html or "",
-        "message_id": message_id or message_id_for(schema=schema, dedupe_key=dedupe_key),
-        "next_attempt_at": send_after or timezone.now(),
-    }
+    message = OutboxMessage(
+        to=to,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        dedupe_key=dedupe_key,
+        case_id=case_id,
+        kind=kind,
+        from_email=from_email,
+        cc=cc,
+        bcc=bcc,
+        reply_to=reply_to,
+        headers=headers,
+        message_id=message_id,
+        send_after=send_after,
+    )
+    row = _row(message, schema=current_schema(), now=timezone.now())
     if dedupe_key is not None:
-        # get_or_create retries the read if a concurrent insert wins the unique constraint.
-        email, created = OutboundEmail.objects.get_or_create(
-            dedupe_key=dedupe_key, defaults=defaults
-        )
+        existing = OutboundEmail.objects.filter(dedupe_key=dedupe_key).first()
+        if existing is not None:
+            return existing
+        try:
+            # A savepoint, so losing a race to a concurrent insert leaves the caller's
+            # transaction usable; then the winner's row is returned.
+            with transaction.atomic():
+                row.save()
+        except IntegrityError:
+            return OutboundEmail.objects.get(dedupe_key=dedupe_key)
     else:
-        email, created = OutboundEmail.objects.create(**defaults), True
-    if not created:
-        return email
+        row.save()
     OutboundAttachment.objects.bulk_create(
-        OutboundAttachment(email=email, filename=name, content=content, mimetype=mimetype)
+        OutboundAttachment(email=row, filename=name, content=content, mimetype=mimetype)
         for name, content, mimetype in attachments
     )
     transaction.on_commit(_nudge_delivery)
-    return email
+    return row
+
+
+@transaction.atomic
+def outbox_enqueue_many(*, messages: Sequence[OutboxMessage]) -> int:
+    """Enqueue many emails in one INSERT (no attachments). For bulk senders such as the
+    morning digest. Messages whose dedupe_key already exists are skipped silently.
+    Returns how many were submitted (conflicting keys included)."""
+    if not messages:
+        return 0
+    schema, now = current_schema(), timezone.now()
+    rows = [_row(message, schema=schema, now=now) for message in messages]
+    OutboundEmail.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    transaction.on_commit(_nudge_delivery)
+    return len(rows)
 
 
 def _due_q(now: datetime) -> models.Q:

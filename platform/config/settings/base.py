@@ -51,6 +51,7 @@ TENANT_APPS = [
     "accounts",
     "caseload",
     "mailer",
+    "reminders",
 ]
 INSTALLED_APPS = list(dict.fromkeys([*SHARED_APPS, *TENANT_APPS]))
 

@@ -57,4 +57,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "mailer.outbox_sweep",
         "schedule": crontab(minute="*"),
     },
+    "reminders-morning-digest": {
+        # CELERY_TIMEZONE is Europe/London, so 07:00 local all year. One job per council.
+        "task": "tenants.fan_out",
+        "schedule": crontab(hour=7, minute=0),
+        "args": ["reminders.council_digest"],
+    },
 }

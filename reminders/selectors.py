@@ -1,0 +1,189 @@
+"""Reads of BFs, always scoped to the person asking. Visibility reuses caseload's rules.
+
+The effective owner of an open BF is its `owner` while that person may still act on the
+case (the case's councillor, or active staff they delegated to); otherwise the case's
+councillor. "My BFs", the dashboard and the morning digest all use this one definition.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import connection
+from django.db.models import Case as DbCase
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, When
+from django.utils import timezone
+
+from accounts.models import User
+from caseload.models import Case, Delegation
+from caseload.selectors.access import case_visible_q, user_is_council_admin
+from core.errors import NotFound, PermissionDenied
+from reminders.models import BF, BFRule
+
+
+def bf_queryset() -> QuerySet[BF]:
+    """BFs annotated with `effective_owner_id` (see the module docstring)."""
+    owner_acts = Exists(
+        Delegation.objects.filter(
+            staff_id=OuterRef("owner_id"),
+            councillor_id=OuterRef("case__owner_id"),
+            councillor__is_active=True,
+        )
+    )
+    return BF.objects.select_related("case", "owner").annotate(
+        effective_owner_id=DbCase(
+            When(owner_id=F("case__owner_id"), then=F("owner_id")),
+            When(Q(owner__is_active=True) & Q(owner_acts), then=F("owner_id")),
+            default=F("case__owner_id"),
+        )
+    )
+
+
+def bf_due_for_user(*, user: User, on: date | None = None) -> QuerySet[BF]:
+    """Open BFs of `user` due on or before `on` (default today) on cases that are not
+    closed, oldest first. What /api/v1/reminders/ and the dashboard list."""
+    on = on or timezone.localdate()
+    if not user.is_active:
+        return BF.objects.none()
+    return (
+        bf_queryset()
+        .filter(Q(effective_owner_id=user.pk), done=False, due_date__lte=on)
+        .exclude(case__status=Case.Status.CLOSED)
+        .order_by("due_date", "id")
+    )
+
+
+def bf_list_for_user(
+    *,
+    user: User,
+    case_id: int | None = None,
+    include_done: bool = False,
+    due_by: date | None = None,
+    mine: bool = True,
+) -> QuerySet[BF]:
+    """BFs `user` may see: on cases visible to them; by default only their own open BFs."""
+    qs = bf_queryset().filter(case__in=Case.objects.filter(case_visible_q(user)).values("pk"))
+    if mine:
+        qs = qs.filter(Q(effective_owner_id=user.pk))
+    if case_id is not None:
+        qs = qs.filter(case_id=case_id)
+    if not include_done:
+        qs = qs.filter(done=False)
+    if due_by is not None:
+        qs = qs.filter(due_date__lte=due_by)
+    return qs.order_by("due_date", "id")
+
+
+def bf_get_for_user(*, user: User, bf_id: int) -> BF:
+    """One BF on a case `user` can see; otherwise 404 (never revealing it exists)."""
+    bf = (
+        bf_queryset()
+        .filter(pk=bf_id, case__in=Case.objects.filter(case_visible_q(user)).values("pk"))
+        .first()
+    )
+    if bf is None:
+        raise NotFound(f"No reminder with id {bf_id}.")
+    return bf
+
+
+def bf_rule_list(*, user: User) -> QuerySet[BFRule]:
+    if not user_is_council_admin(user):
+        raise PermissionDenied("Only a council administrator manages the reminder rules.")
+    return BFRule.objects.order_by("trigger", "working_days", "id")
+
+
+def bf_rules_active(*, trigger: str) -> list[BFRule]:
+    return list(BFRule.objects.filter(trigger=trigger, is_active=True).order_by("working_days"))
+
+
+# ---------------------------------------------------------------------------------------
+# The morning digest: everything due for everyone in this council, in one query.
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class DigestItem:
+    kind: str  # "bf" or "referral"
+    item_id: int
+    due: date
+    what: str  # the BF's reason, or the officer's name for a referral
+    case_id: int
+    case_reference: str
+    case_title: str
+
+
+@dataclass
+class DigestRecipient:
+    user_id: int
+    email: str
+    name: str
+    items: list[DigestItem] = field(default_factory=list)
+
+
+# The effective owner of each open due BF (as in bf_queryset), plus, for each referral past
+# its target, the case's councillor and every active staff member acting for them (the same
+# people the dashboard shows it to). Uses bf_open_due_owner_idx and referral_awaiting_idx.
+_DIGEST_SQL = """
+WITH due AS (
+    SELECT 'bf' AS kind, bf.id AS item_id, bf.due_date AS due, bf.reason AS what,
+           c.id AS case_id, c.reference, c.title,
+           CASE WHEN bf.owner_id = c.owner_id THEN bf.owner_id
+                WHEN o.is_active AND EXISTS (
+                    SELECT 1 FROM caseload_delegation d JOIN accounts_user dc
+                      ON dc.id = d.councillor_id
+                    WHERE d.staff_id = bf.owner_id AND d.councillor_id = c.owner_id
+                      AND dc.is_active)
+                THEN bf.owner_id
+                ELSE c.owner_id END AS recipient_id
+    FROM reminders_bf bf
+    JOIN caseload_case c ON c.id = bf.case_id
+    JOIN accounts_user o ON o.id = bf.owner_id
+    WHERE bf.done = false AND bf.due_date <= %(today)s AND c.status <> 'closed'
+  UNION ALL
+    SELECT 'referral', r.id, r.target_date, off.name, c.id, c.reference, c.title, rcp.id
+    FROM caseload_referral r
+    JOIN caseload_case c ON c.id = r.case_id
+    JOIN caseload_officer off ON off.id = r.officer_id
+    JOIN LATERAL (
+        SELECT c.owner_id AS id
+        UNION
+        SELECT d.staff_id FROM caseload_delegation d WHERE d.councillor_id = c.owner_id
+    ) rcp ON true
+    WHERE r.replied_at IS NULL AND r.target_date < %(today)s AND c.status <> 'closed'
+)
+SELECT due.kind, due.item_id, due.due, due.what, due.case_id, due.reference, due.title,
+       u.id, u.email, u.name
+FROM due JOIN accounts_user u ON u.id = due.recipient_id
+WHERE u.is_active AND u.email <> ''
+  AND (due.kind = 'bf' OR u.role = 'councillor' OR EXISTS (
+        SELECT 1 FROM caseload_case c2 JOIN accounts_user cu ON cu.id = c2.owner_id
+        WHERE c2.id = due.case_id AND cu.is_active))
+ORDER BY u.id, due.due, due.case_id, due.item_id
+"""
+
+
+def digest_recipients(*, today: date) -> list[DigestRecipient]:
+    """Everyone in this council with something due on `today`, with their items.
+
+    One query for the whole council, whatever the number of cases or people.
+    """
+    recipients: dict[int, DigestRecipient] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(_DIGEST_SQL, {"today": today})
+        for kind, item_id, due, what, case_id, ref, title, uid, email, name in cursor.fetchall():
+            person = recipients.get(uid)
+            if person is None:
+                person = recipients[uid] = DigestRecipient(user_id=uid, email=email, name=name)
+            person.items.append(
+                DigestItem(
+                    kind=kind,
+                    item_id=item_id,
+                    due=due,
+                    what=what,
+                    case_id=case_id,
+                    case_reference=ref,
+                    case_title=title,
+                )
+            )
+    return list(recipients.values())
