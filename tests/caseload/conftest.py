@@ -61,8 +61,9 @@ def cast(council_a, council_b, make_user) -> Cast:
         south = ward_create(actor=admin, name="South", code="S13000002")
         housing = category_create(actor=admin, name="Housing")
         roads = category_create(actor=admin, name="Roads")
-    return Cast(owner, colleague, other, staff, other_staff, admin, outsider, north, south,
-                housing, roads)
+    return Cast(
+        owner, colleague, other, staff, other_staff, admin, outsider, north, south, housing, roads
+    )
 
 
 _counter = {"n": 0}

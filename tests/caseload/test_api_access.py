@@ -210,9 +210,7 @@ CASE_ENDPOINTS = [
         lambda w, c: f"/api/v1/cases/{c.pk}/suggested-officers/",
         READ,
     ),
-    CaseEndpoint(
-        "attachments", "get", lambda w, c: f"/api/v1/cases/{c.pk}/attachments/", READ
-    ),
+    CaseEndpoint("attachments", "get", lambda w, c: f"/api/v1/cases/{c.pk}/attachments/", READ),
     CaseEndpoint(
         "attach",
         "post",
@@ -383,18 +381,32 @@ def test_constituent_endpoints_access(world: World) -> None:
     assert results == {
         "owner": {**council_user, "read": 200, "update": 200, "cases": 200, "create": 201},
         "colleague_unshared": {
-            **council_user, "read": 404, "update": 404, "cases": 404, "create": 201,
+            **council_user,
+            "read": 404,
+            "update": 404,
+            "cases": 404,
+            "create": 201,
         },
         "colleague_shared": {
-            **council_user, "read": 200, "update": 403, "cases": 200, "create": 201,
+            **council_user,
+            "read": 200,
+            "update": 403,
+            "cases": 200,
+            "create": 201,
         },
         "staff": {**council_user, "read": 200, "update": 200, "cases": 200, "create": 201},
         "other_staff": {**council_user, "read": 404, "update": 404, "cases": 404, "create": 403},
         "admin": {**council_user, "read": 404, "update": 404, "cases": 404, "create": 403},
         "other_councillor": {
-            **council_user, "read": 404, "update": 404, "cases": 404, "create": 201,
+            **council_user,
+            "read": 404,
+            "update": 404,
+            "cases": 404,
+            "create": 201,
         },
-        "other_council": {k: 401 for k in ("list", "read", "update", "cases", "duplicates", "create")},
+        "other_council": {
+            k: 401 for k in ("list", "read", "update", "cases", "duplicates", "create")
+        },
         "anonymous": {k: 401 for k in ("list", "read", "update", "cases", "duplicates", "create")},
     }
 
@@ -424,9 +436,7 @@ def test_officer_endpoints_access(world: World) -> None:
         got[role] = (
             client.get("/api/v1/officers/").status_code,
             client.get(f"/api/v1/officers/{officer.pk}/").status_code,
-            client.get(
-                f"/api/v1/officers/suggest/?category={world.cast.housing.pk}"
-            ).status_code,
+            client.get(f"/api/v1/officers/suggest/?category={world.cast.housing.pk}").status_code,
             client.post(
                 "/api/v1/officers/",
                 {"name": "Ann Roads", "email": f"ann{i}@council.gov.uk"},
@@ -463,12 +473,16 @@ def test_admin_reference_endpoints_access(world: World) -> None:
             staff_user = world.cast.other_staff
             Delegation.objects.filter(staff=staff_user).delete()
             delegation = Delegation.objects.create(
-                staff=staff_user, councillor=world.cast.other_councillor, granted_by=world.cast.admin
+                staff=staff_user,
+                councillor=world.cast.other_councillor,
+                granted_by=world.cast.admin,
             )
         got[role] = {
             "categories": (
                 client.get("/api/v1/categories/").status_code,
-                client.post("/api/v1/categories/", {"name": f"Parks {i}"}, format="json").status_code,
+                client.post(
+                    "/api/v1/categories/", {"name": f"Parks {i}"}, format="json"
+                ).status_code,
                 client.patch(
                     f"/api/v1/categories/{world.cast.roads.pk}/",
                     {"description": "Roads and pavements"},
@@ -477,9 +491,7 @@ def test_admin_reference_endpoints_access(world: World) -> None:
             ),
             "wards": (
                 client.get("/api/v1/wards/").status_code,
-                client.post(
-                    "/api/v1/wards/", {"name": f"East {i}"}, format="json"
-                ).status_code,
+                client.post("/api/v1/wards/", {"name": f"East {i}"}, format="json").status_code,
                 client.post(
                     "/api/v1/wards/postcodes/",
                     {"file": io.BytesIO(csv_bytes)},
