@@ -9,6 +9,9 @@ if not SECRET_KEY:
         raise RuntimeError("DJANGO_SECRET_KEY must be set in production")
     # Local runs and tests only; production sets DJANGO_REQUIRE_SECRET_KEY=1 (see deploy/).
     SECRET_KEY = "insecure-local-only-" + "x" * 40
+# Rotation: the previous key stays valid for signatures (sessions, password-reset links)
+# while it is listed here; see deploy/README.md, "Rotate secrets".
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 
 PLATFORM_DOMAIN = env("PLATFORM_DOMAIN", default="localhost")
 PLATFORM_NAME = env("PLATFORM_NAME", default="Councillor Caseload")
