@@ -10,6 +10,9 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("api/v1/", include("accounts.api.urls")),
     path("api/v1/", include("caseload.api.urls")),
+    path("api/v1/", include("correspondence.api.urls")),
+    # Officers reply to a referral here without an account (correspondence.views).
+    path("", include("correspondence.urls")),
     path("api/v1/", include("billing.api.urls_council")),
     path("api/v1/", include("reminders.api.urls")),
     path("billing/", include("billing.urls_web")),

@@ -34,6 +34,8 @@ SHARED_APPS = [
     "billing",
     # In both lists: public sends billing/console email, each council its own (see mailer/).
     "mailer",
+    # Platform-wide correspondence templates kept by the central body (public schema).
+    "correspondence.shared",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -55,6 +57,7 @@ TENANT_APPS = [
     "caseload",
     "mailer",
     "reminders",
+    "correspondence",
 ]
 INSTALLED_APPS = list(dict.fromkeys([*SHARED_APPS, *TENANT_APPS]))
 

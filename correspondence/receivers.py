@@ -1,0 +1,21 @@
+"""Signal receivers: thin, they hand over to services."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+
+def anymail_inbound_received(sender: Any, event: Any, esp_name: str, **kwargs: Any) -> None:
+    """django-anymail parsed an inbound message from the ESP's webhook: route it to its
+    council. The message is an email.message.EmailMessage subclass; we re-parse its bytes
+    with our own parser so webhook mail and mailbox mail take exactly the same path."""
+    from correspondence.services.inbound import inbound_receive
+
+    message = event.message
+    raw = message.as_bytes()
+    recipient = getattr(message, "envelope_recipient", None) or ""
+    results = inbound_receive(raw=raw, envelope_recipient=recipient)
+    logger.info("inbound via %s: %s", esp_name, [(r.schema, r.status) for r in results])

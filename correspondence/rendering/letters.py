@@ -1,0 +1,89 @@
+"""Letters as Word (.docx, python-docx) and PDF (WeasyPrint), on the council's letterhead.
+
+The merged text arrives as plain text; both writers treat it as text (python-docx runs, and
+an autoescaping Django template for the PDF's HTML), so merged values can never become markup.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+from django.template.loader import render_to_string
+
+from correspondence.rendering.sandbox import paragraphs
+
+DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF_CONTENT_TYPE = "application/pdf"
+
+
+@dataclass(frozen=True)
+class Letter:
+    letterhead_name: str
+    letterhead_address: list[str]
+    letterhead_contact: list[str]
+    footer: str
+    date: str
+    reference: str
+    recipient: list[str]
+    subject: str
+    body: str
+    paragraphs: list[list[str]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "paragraphs", paragraphs(self.body))
+
+
+def render_docx(letter: Letter) -> bytes:
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    document = Document()
+    style = document.styles["Normal"]
+    style.font.name = "Arial"
+    style.font.size = Pt(11)
+    section = document.sections[0]
+    # The letterhead sits in the page header, as it would on council stationery.
+    header = section.header
+    head = header.paragraphs[0]
+    head.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    name_run = head.add_run(letter.letterhead_name)
+    name_run.bold = True
+    name_run.font.size = Pt(14)
+    for line in [*letter.letterhead_address, *letter.letterhead_contact]:
+        head.add_run().add_break()
+        head.add_run(line).font.size = Pt(9)
+    if letter.footer:
+        foot = section.footer.paragraphs[0]
+        foot.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        foot.add_run(letter.footer).font.size = Pt(8)
+
+    def lines_paragraph(lines: list[str]) -> None:
+        para = document.add_paragraph()
+        for i, line in enumerate(lines):
+            if i:
+                para.add_run().add_break()
+            para.add_run(line)
+
+    if letter.recipient:
+        lines_paragraph(letter.recipient)
+    meta = document.add_paragraph()
+    meta.add_run(f"Our ref: {letter.reference}")
+    meta.add_run().add_break()
+    meta.add_run(f"Date: {letter.date}")
+    subject = document.add_paragraph()
+    subject.add_run(letter.subject).bold = True
+    for para_lines in letter.paragraphs:
+        lines_paragraph(para_lines)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def render_pdf(letter: Letter) -> bytes:
+    # Imported here: WeasyPrint takes a second to load and only letters need it.
+    from weasyprint import HTML
+
+    html = render_to_string("correspondence/letter.html", {"letter": letter})
+    return bytes(HTML(string=html).write_pdf())

@@ -1,0 +1,71 @@
+"""The triage queue and batch reads."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from accounts.models import User
+from caseload.selectors import acting_for_ids
+from core.errors import NotFound, PermissionDenied
+from correspondence.models import Batch, BatchItem, InboundEmail
+
+
+def _require_triage_staff(user: User) -> None:
+    if not (getattr(user, "is_authenticated", False) and user.is_active) or (
+        user.role != User.Role.STAFF
+    ):
+        raise PermissionDenied("Members' Services staff triage inbound mail.")
+
+
+def triage_list(*, user: User, include_done: bool = False) -> QuerySet[InboundEmail]:
+    """Mail waiting for triage, newest first. Unmatched mail belongs to no councillor yet,
+    so every Members' Services staff member of the council sees the whole queue."""
+    _require_triage_staff(user)
+    qs = InboundEmail.objects.select_related("forwarded_by", "case", "triaged_by")
+    if not include_done:
+        qs = qs.filter(status=InboundEmail.Status.TRIAGE)
+    return qs.order_by("-received_at", "-id")
+
+
+def triage_get(*, user: User, inbound_id: int | str) -> InboundEmail:
+    _require_triage_staff(user)
+    try:
+        pk = int(inbound_id)
+    except (TypeError, ValueError):
+        raise NotFound(f"No inbound message with id {inbound_id!s}.") from None
+    found = InboundEmail.objects.select_related("forwarded_by", "case").filter(pk=pk).first()
+    if found is None:
+        raise NotFound(f"No inbound message with id {pk}.")
+    return found
+
+
+def batch_list_for_user(*, user: User) -> QuerySet[Batch]:
+    """Batches the user sent, or sent for councillors they act for (with item counts)."""
+    ids = acting_for_ids(user)
+    return (
+        Batch.objects.filter(Q(created_by=user) | Q(created_by_id__in=ids))
+        .select_related("created_by")
+        .annotate(
+            total=Count("items"),
+            sent=Count("items", filter=Q(items__status=BatchItem.Status.SENT)),
+            skipped=Count("items", filter=Q(items__status=BatchItem.Status.SKIPPED)),
+            failed=Count("items", filter=Q(items__status=BatchItem.Status.FAILED)),
+            pending=Count("items", filter=Q(items__status=BatchItem.Status.PENDING)),
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def batch_get_for_user(*, user: User, batch_id: int | str) -> Batch:
+    try:
+        pk = int(batch_id)
+    except (TypeError, ValueError):
+        raise NotFound(f"No batch with id {batch_id!s}.") from None
+    batch = batch_list_for_user(user=user).filter(pk=pk).first()
+    if batch is None:
+        raise NotFound(f"No batch with id {pk}.")
+    return batch
+
+
+def batch_items(*, batch: Batch) -> QuerySet[BatchItem]:
+    return BatchItem.objects.filter(batch=batch).select_related("case").order_by("id")
