@@ -24,7 +24,7 @@ from caseload.forms import (
     SettingsForm,
     WardForm,
 )
-from caseload.views.base import ADMINS, add_service_error, council_page
+from caseload.views.base import ADMINS, add_service_error, council_page, posted, posted_files
 from core.errors import ApplicationError
 
 
@@ -61,7 +61,7 @@ def admin_users(request: HttpRequest) -> HttpResponse:
 
 @council_page(roles=ADMINS)
 def admin_user_create(request: HttpRequest) -> HttpResponse:
-    form = MemberForm(request.POST or None)
+    form = MemberForm(posted(request))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -94,7 +94,7 @@ def admin_user_create(request: HttpRequest) -> HttpResponse:
 @council_page(roles=ADMINS)
 def admin_delegations(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    form = DelegationForm(request.POST or None)
+    form = DelegationForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             delegation = services.delegation_grant(
@@ -133,7 +133,7 @@ def admin_delegation_revoke(request: HttpRequest, delegation_id: int) -> HttpRes
 
 @council_page(roles=ADMINS)
 def admin_categories(request: HttpRequest) -> HttpResponse:
-    form = CategoryForm(request.POST or None)
+    form = CategoryForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             category = services.category_create(actor=_user(request), **form.cleaned_data)
@@ -153,7 +153,7 @@ def admin_categories(request: HttpRequest) -> HttpResponse:
 def admin_category_edit(request: HttpRequest, category_id: int) -> HttpResponse:
     category = selectors.category_get(category_id=category_id)
     form = CategoryForm(
-        request.POST or None,
+        posted(request),
         initial={"name": category.name, "description": category.description},
     )
     if request.method == "POST" and form.is_valid():
@@ -187,7 +187,7 @@ def admin_category_toggle(request: HttpRequest, category_id: int) -> HttpRespons
 
 @council_page(roles=ADMINS)
 def admin_wards(request: HttpRequest) -> HttpResponse:
-    form = WardForm(request.POST or None)
+    form = WardForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             ward = services.ward_create(
@@ -214,7 +214,7 @@ def admin_holidays(request: HttpRequest) -> HttpResponse:
         raise Http404("No such year.") from None
     if not 2000 <= year <= 2100:
         raise Http404("No such year.")
-    form = HolidayForm(request.POST or None)
+    form = HolidayForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             holiday = services.holiday_add(
@@ -253,7 +253,7 @@ def admin_holiday_remove(request: HttpRequest, holiday_id: int) -> HttpResponse:
 @council_page(roles=ADMINS)
 def admin_postcodes(request: HttpRequest) -> HttpResponse:
     """Replace the postcode-to-ward table from an ONS Postcode Directory CSV extract."""
-    form = CsvUploadForm(request.POST or None, request.FILES or None)
+    form = CsvUploadForm(posted(request), posted_files(request))
     result = None
     rejected_rows: list[dict[str, object]] = []
     if request.method == "POST" and form.is_valid():
@@ -281,7 +281,7 @@ def admin_postcodes(request: HttpRequest) -> HttpResponse:
 def admin_settings(request: HttpRequest) -> HttpResponse:
     current = selectors.caseload_settings_get()
     form = SettingsForm(
-        request.POST or None,
+        posted(request),
         initial={
             "reference_prefix": current.reference_prefix,
             "referral_target_days": current.referral_target_days,

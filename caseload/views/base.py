@@ -94,3 +94,12 @@ def query_without_page(params: QueryDict) -> str:
     copy = params.copy()
     copy.pop("page", None)
     return copy.urlencode()
+
+
+def posted(request: HttpRequest) -> Any:
+    """The form data on a POST (even an empty one, so it is validated), else None."""
+    return request.POST if request.method == "POST" else None
+
+
+def posted_files(request: HttpRequest) -> Any:
+    return request.FILES if request.method == "POST" else None

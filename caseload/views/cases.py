@@ -37,6 +37,7 @@ from caseload.views.base import (
     add_service_error,
     council_page,
     paginate,
+    posted,
     query_without_page,
 )
 from core.errors import ApplicationError
@@ -111,7 +112,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
         return redirect(reverse("caseload:constituent-list") + "?choose=1")
     constituent = selectors.constituent_get_for_user(user=user, constituent_id=constituent_id)
     owners = _owners_for(user, constituent)
-    form = CaseForm(request.POST or None, owners=owners)
+    form = CaseForm(posted(request), owners=owners)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -371,7 +372,7 @@ def referral_reply(request: HttpRequest, case_id: int, referral_id: int) -> Http
     user = _user(request)
     case = selectors.case_get_for_change(user=user, case_id=case_id)
     referral = _referral_for_case(case, referral_id)
-    form = ReplyForm(request.POST or None)
+    form = ReplyForm(posted(request))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -412,7 +413,7 @@ def case_refer(request: HttpRequest, case_id: int) -> HttpResponse:
     )
     default_days = selectors.caseload_settings_get().referral_target_days
     form = ReferForm(
-        request.POST or None,
+        posted(request),
         suggested=suggested,
         initial={"working_days": default_days},
     )

@@ -19,6 +19,7 @@ from caseload.views.base import (
     add_service_error,
     council_page,
     paginate,
+    posted,
     query_without_page,
 )
 from core.errors import ApplicationError
@@ -80,7 +81,7 @@ def _duplicates(exc: ApplicationError) -> list[dict[str, Any]]:
 @council_page(roles=CASEWORK)
 def constituent_create(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    form = ConstituentForm(request.POST or None, owners=owners_for(user))
+    form = ConstituentForm(posted(request), owners=owners_for(user))
     duplicates: list[dict[str, Any]] = []
     if request.method == "POST" and form.is_valid():
         try:
@@ -135,7 +136,7 @@ def constituent_edit(request: HttpRequest, constituent_id: int) -> HttpResponse:
             "notes",
         )
     }
-    form = ConstituentForm(request.POST or None, initial=initial)
+    form = ConstituentForm(posted(request), initial=initial)
     duplicates: list[Any] = []
     if request.method == "POST" and form.is_valid():
         if not form.cleaned_data["allow_duplicate"]:

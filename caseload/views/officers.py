@@ -17,6 +17,8 @@ from caseload.views.base import (
     add_service_error,
     council_page,
     paginate,
+    posted,
+    posted_files,
     query_without_page,
 )
 from core.errors import ApplicationError
@@ -78,7 +80,7 @@ def _officer_fields(d: dict[str, Any]) -> dict[str, Any]:
 
 @council_page(roles=DIRECTORY_KEEPERS)
 def officer_create(request: HttpRequest) -> HttpResponse:
-    form = OfficerForm(request.POST or None, initial={"is_active": True})
+    form = OfficerForm(posted(request), initial={"is_active": True})
     if request.method == "POST" and form.is_valid():
         try:
             officer = services.officer_create(
@@ -106,7 +108,7 @@ def officer_edit(request: HttpRequest, officer_id: int) -> HttpResponse:
         "wards": [w.pk for w in officer.wards.all()],
         "is_active": officer.is_active,
     }
-    form = OfficerForm(request.POST or None, initial=initial)
+    form = OfficerForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.officer_update(
@@ -123,7 +125,7 @@ def officer_edit(request: HttpRequest, officer_id: int) -> HttpResponse:
 @council_page(roles=DIRECTORY_KEEPERS)
 def officer_import(request: HttpRequest) -> HttpResponse:
     """Import officers from CSV. Good rows are saved; each bad row is listed with why."""
-    form = CsvUploadForm(request.POST or None, request.FILES or None)
+    form = CsvUploadForm(posted(request), posted_files(request))
     result = None
     if request.method == "POST" and form.is_valid():
         try:

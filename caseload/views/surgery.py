@@ -20,7 +20,7 @@ from accounts.models import User
 from caseload import selectors, services
 from caseload.forms import SurgeryCaseForm
 from caseload.models import Action
-from caseload.views.base import CASEWORK, add_service_error, council_page
+from caseload.views.base import CASEWORK, add_service_error, council_page, posted
 from core.errors import ApplicationError
 
 SESSION_KEY = "surgery_case_ids"
@@ -75,7 +75,7 @@ def surgery_case(request: HttpRequest) -> HttpResponse:
     owners = selectors.owner_choices_for_user(user=user) if user.role == User.Role.STAFF else None
     initial = {"name": request.GET.get("name", "")} if person is None else None
     form = SurgeryCaseForm(
-        request.POST or None, known_person=person is not None, owners=owners, initial=initial
+        posted(request), known_person=person is not None, owners=owners, initial=initial
     )
     duplicates: list[dict[str, Any]] = []
     if request.method == "POST" and form.is_valid():
