@@ -57,6 +57,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "mailer.outbox_sweep",
         "schedule": crontab(minute="*"),
     },
+    "caseload-holidays-seed": {
+        # One job per council: seed this year's and next year's Scottish default holidays.
+        "task": "tenants.fan_out",
+        "schedule": crontab(day_of_month=1, hour=3, minute=15),
+        "args": ["caseload.holidays_seed"],
+    },
     "reminders-morning-digest": {
         # CELERY_TIMEZONE is Europe/London, so 07:00 local all year. One job per council.
         "task": "tenants.fan_out",
