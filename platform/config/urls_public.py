@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("api/v1/", include("accounts.api.urls")),
     path("api/v1/platform/", include("billing.api.urls_platform")),
+    path("api/v1/platform/", include("console.api.urls")),
     path("api/v1/platform/", include("correspondence.shared.urls_platform")),
     # ESP inbound webhooks (django-anymail); the signal files mail in its council.
     path("inbound/anymail/", include("anymail.urls")),

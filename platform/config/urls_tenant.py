@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/v1/", include("billing.api.urls_council")),
     path("api/v1/", include("reminders.api.urls")),
     path("billing/", include("billing.urls_web")),
+    path("survey/", include("feedback.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -1,9 +1,46 @@
 from django.urls import path
 
-from console import views
+from console.views import comparison, councils, dashboard, public, reports, trials
 
 app_name = "console"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", dashboard.home, name="home"),
+    # Public: anyone may ask for a trial.
+    path("start-trial/", public.trial_request_view, name="trial-request"),
+    path("start-trial/sent/", public.trial_sent_view, name="trial-sent"),
+    path("start-trial/confirm/<str:token>/", public.trial_confirm_view, name="trial-confirm"),
+    # Central body staff only.
+    path("councils/", councils.directory_view, name="directory"),
+    path("councils/new/", councils.onboarding_new_view, name="onboarding-new"),
+    path("councils/jobs/<int:pk>/", councils.onboarding_job_view, name="onboarding-job"),
+    path(
+        "councils/jobs/<int:pk>/resend-welcome/",
+        councils.onboarding_resend_view,
+        name="onboarding-resend",
+    ),
+    path("trial-requests/", trials.queue_view, name="trial-queue"),
+    path("trial-requests/<int:pk>/", trials.trial_detail_view, name="trial-detail"),
+    path("trial-requests/<int:pk>/approve/", trials.trial_approve_view, name="trial-approve"),
+    path("trial-requests/<int:pk>/decline/", trials.trial_decline_view, name="trial-decline"),
+    path("trial-requests/email-domains/", trials.domains_view, name="allowed-domains"),
+    path(
+        "trial-requests/email-domains/<int:pk>/remove/",
+        trials.domain_remove_view,
+        name="allowed-domain-remove",
+    ),
+    path("comparison/", comparison.comparison_view, name="comparison"),
+    path("comparison/download.csv", comparison.comparison_csv_view, name="comparison-csv"),
+    path("comparison/refresh/", comparison.comparison_refresh_view, name="comparison-refresh"),
+    path("reports/", reports.reports_view, name="reports"),
+    path(
+        "reports/evaluation.<str:fmt>",
+        reports.all_report_view,
+        name="report-all",
+    ),
+    path(
+        "reports/<slug:slug>/evaluation.<str:fmt>",
+        reports.council_report_view,
+        name="report-council",
+    ),
 ]

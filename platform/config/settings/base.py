@@ -58,6 +58,7 @@ TENANT_APPS = [
     "mailer",
     "reminders",
     "correspondence",
+    "feedback",
 ]
 INSTALLED_APPS = list(dict.fromkeys([*SHARED_APPS, *TENANT_APPS]))
 
@@ -103,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.platform",
                 "billing.context_processors.licence_banner",
+                "feedback.context_processors.survey_prompt",
                 "caseload.views.navigation.nav_items",
             ],
         },

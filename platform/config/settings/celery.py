@@ -57,6 +57,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "mailer.outbox_sweep",
         "schedule": crontab(minute="*"),
     },
+    "console-comparison-nightly": {
+        # One job per council: aggregate figures inside its schema (console.services.figures).
+        "task": "tenants.fan_out",
+        "schedule": crontab(hour=2, minute=30),
+        "args": ["console.council_figures_refresh"],
+        "kwargs": {"jitter_seconds": 1800},
+    },
     "caseload-holidays-seed": {
         # One job per council: seed this year's and next year's Scottish default holidays.
         "task": "tenants.fan_out",

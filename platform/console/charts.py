@@ -1,0 +1,72 @@
+"""Bar charts as inline SVG, drawn on the server (no JavaScript, prints, works in PDFs).
+
+Each chart has a <title> and <desc> for screen readers and is always shown next to a table
+of the same numbers. A suppressed value gets no bar, only its "<5" label.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+from django.utils.safestring import SafeString, mark_safe
+
+from console.disclosure import Figure, is_suppressed
+
+BAR_HEIGHT = 18
+GAP = 6
+LABEL_WIDTH = 190
+PLOT_WIDTH = 320
+VALUE_WIDTH = 70
+COLOURS = ("#1d70b8", "#003078")
+
+
+def _value_text(value: Figure) -> str:
+    if value is None:
+        return "not measured"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def bar_chart(
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    bars: Sequence[tuple[str, Figure]],
+) -> SafeString:
+    """A horizontal bar per (label, value). Values: numbers, "<5" or None."""
+    numbers = [float(v) for _, v in bars if isinstance(v, int | float)]
+    top = max(numbers, default=0.0) or 1.0
+    height = len(bars) * (BAR_HEIGHT + GAP) + GAP
+    width = LABEL_WIDTH + PLOT_WIDTH + VALUE_WIDTH
+    summary = "; ".join(f"{label}: {_value_text(value)}" for label, value in bars)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" role="img" '
+        f'viewBox="0 0 {width} {height}" width="100%" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(description)} {escape(summary)}</desc>',
+    ]
+    for index, (label, value) in enumerate(bars):
+        y = GAP + index * (BAR_HEIGHT + GAP)
+        text_y = y + BAR_HEIGHT - 5
+        short = label if len(label) <= 28 else label[:27] + "…"
+        parts.append(
+            f'<text x="{LABEL_WIDTH - 6}" y="{text_y}" text-anchor="end" '
+            f'font-size="12" fill="#0b0c0c">{escape(short)}</text>'
+        )
+        bar_width = 0.0
+        if isinstance(value, int | float) and not is_suppressed(value):
+            bar_width = max(1.0, PLOT_WIDTH * float(value) / top) if value else 0.0
+            parts.append(
+                f'<rect x="{LABEL_WIDTH}" y="{y}" width="{bar_width:.1f}" '
+                f'height="{BAR_HEIGHT}" fill="{COLOURS[index % 2]}"></rect>'
+            )
+        parts.append(
+            f'<text x="{LABEL_WIDTH + bar_width + 4:.1f}" y="{text_y}" font-size="12" '
+            f'fill="#0b0c0c">{escape(_value_text(value))}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every piece of text above is escaped

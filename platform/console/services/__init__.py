@@ -1,0 +1,47 @@
+"""Writes for the central body's console. Import from here; the modules are an internal split."""
+
+from console.services.figures import (
+    council_figures_compute,
+    council_figures_record_failure,
+    council_figures_refresh,
+    figures_refresh_all,
+)
+from console.services.onboarding import (
+    onboarding_job_create,
+    onboarding_live_stage,
+    onboarding_resend_welcome,
+    onboarding_run,
+    onboarding_validate,
+)
+from console.services.trials import (
+    TooManyRequests,
+    allowed_domain_add,
+    allowed_domain_remove,
+    email_domain_allowed,
+    trial_request_approve,
+    trial_request_confirm,
+    trial_request_create,
+    trial_request_decline,
+    trial_slug_for,
+)
+
+__all__ = [
+    "TooManyRequests",
+    "allowed_domain_add",
+    "allowed_domain_remove",
+    "council_figures_compute",
+    "council_figures_record_failure",
+    "council_figures_refresh",
+    "email_domain_allowed",
+    "figures_refresh_all",
+    "onboarding_job_create",
+    "onboarding_live_stage",
+    "onboarding_resend_welcome",
+    "onboarding_run",
+    "onboarding_validate",
+    "trial_request_approve",
+    "trial_request_confirm",
+    "trial_request_create",
+    "trial_request_decline",
+    "trial_slug_for",
+]

@@ -1,0 +1,119 @@
+"""Councils side by side: the comparison page, its CSV, and the on-demand refresh."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from console.categories import category_label
+from console.charts import bar_chart
+from console.permissions import central_staff_required
+from console.selectors.comparison import (
+    FIGURES,
+    Comparison,
+    comparison_councils,
+    comparison_csv_rows,
+    comparison_get,
+    default_range,
+    parse_month,
+)
+from core.errors import ApplicationError
+
+
+def comparison_params(request: HttpRequest) -> dict:
+    """?from=YYYY-MM&to=YYYY-MM&councils=a,b (or councils repeated). Raises on bad input."""
+    chosen: list[str] = []
+    for value in request.GET.getlist("councils"):
+        chosen += [s.strip() for s in value.split(",") if s.strip()]
+    return {
+        "slugs": chosen or None,
+        "month_from": parse_month(request.GET.get("from"), name="from"),
+        "month_to": parse_month(request.GET.get("to"), name="to"),
+    }
+
+
+def _charts(comparison: Comparison) -> list[dict]:
+    charts = []
+    for index, figure in enumerate(f for f in FIGURES if f.chart):
+        bars = [(c.council.name, c.summary.get(figure.key)) for c in comparison.councils]
+        if all(value is None for _, value in bars):
+            continue
+        charts.append(
+            {
+                "figure": figure,
+                "svg": bar_chart(
+                    chart_id=f"chart-{index}",
+                    title=figure.label,
+                    description=figure.description,
+                    bars=bars,
+                ),
+            }
+        )
+    return charts
+
+
+@central_staff_required
+def comparison_view(request: HttpRequest) -> HttpResponse:
+    error = None
+    try:
+        params = comparison_params(request)
+        comparison = comparison_get(**params, include_months=False)
+    except ApplicationError as exc:
+        error = exc.message
+        params = {"slugs": None}
+        comparison = comparison_get(include_months=False)
+    default_from, default_to = default_range()
+    context = {
+        "comparison": comparison,
+        "error": error,
+        "all_councils": comparison_councils(),
+        "chosen": set(params.get("slugs") or []),
+        "month_from": f"{comparison.month_from:%Y-%m}",
+        "month_to": f"{comparison.month_to:%Y-%m}",
+        "charts": _charts(comparison),
+        "category_rows": comparison.category_rows(),
+        "csv_query": request.GET.urlencode(),
+        "today": date.today(),
+        "default_from": f"{default_from:%Y-%m}",
+        "default_to": f"{default_to:%Y-%m}",
+        "category_label": category_label,
+    }
+    return render(request, "console/comparison.html", context, status=400 if error else 200)
+
+
+@central_staff_required
+def comparison_csv_view(request: HttpRequest) -> HttpResponse:
+    try:
+        comparison = comparison_get(**comparison_params(request))
+    except ApplicationError as exc:
+        return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="comparison-{comparison.month_from:%Y-%m}-'
+        f'{comparison.month_to:%Y-%m}.csv"'
+    )
+    csv.writer(response).writerows(comparison_csv_rows(comparison))
+    return response
+
+
+@central_staff_required
+@require_POST
+def comparison_refresh_view(request: HttpRequest) -> HttpResponse:
+    """Queue a refresh of every council's figures now (one job per council, no jitter)."""
+    from tenants.tasks import fan_out
+
+    fan_out.delay("console.council_figures_refresh", jitter_seconds=0)
+    messages.success(
+        request,
+        "Refresh started. Each council's figures update as its job finishes; reload in a "
+        "minute to see them.",
+    )
+    query = request.POST.get("query", "")
+    target = reverse("console:comparison")
+    return redirect(f"{target}?{query}" if query and "\n" not in query else target)
