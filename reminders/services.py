@@ -231,14 +231,14 @@ ON CONFLICT (source_key) DO NOTHING
 NO_ACTION_LOOKBACK_DAYS = 30
 
 
-def bf_rules_sweep_no_action(*, today: date) -> int:
+def bf_rules_sweep_no_action(*, today: date, calendar: WorkingCalendar | None = None) -> int:
     """Create today's BFs for the NO_ACTION rules (one INSERT per active rule). Idempotent:
     a case gets at most one BF per rule. Returns how many were created."""
     bf_rules_ensure_defaults()
     rules = bf_rules_active(trigger=BFRule.Trigger.NO_ACTION)
     if not rules:
         return 0
-    calendar = WorkingCalendar.for_years({today.year - 1, today.year})
+    calendar = calendar or WorkingCalendar.for_years({today.year - 1, today.year})
     created = 0
     tz = timezone.get_current_timezone()
     for rule in rules:
@@ -536,14 +536,16 @@ def reminders_council_digest(*, day: date | None = None) -> DigestRun:
     if _council_is_read_only():
         run.skipped = "read_only"
         return run
-    if not WorkingCalendar.for_years([day.year]).is_working_day(day):
+    # Last year too: the NO_ACTION rule counts back across the new year.
+    calendar = WorkingCalendar.for_years({day.year - 1, day.year})
+    if not calendar.is_working_day(day):
         run.skipped = "not_working_day"
         return run
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"bf-digest:{current_schema()}:{day}"]
         )
-    run.no_action_bfs_created = bf_rules_sweep_no_action(today=day)
+    run.no_action_bfs_created = bf_rules_sweep_no_action(today=day, calendar=calendar)
     recipients = digest_recipients(today=day)
     if not recipients:
         return run
