@@ -36,7 +36,11 @@ def licence_get_with_history(*, slug: str) -> Licence | None:
         Licence.objects.select_related("council")
         .prefetch_related(
             Prefetch("transitions", queryset=LicenceTransition.objects.order_by("-created_at")),
-            Prefetch("webhook_events", queryset=WebhookEvent.objects.order_by("-created_at")[:20]),
+            Prefetch(
+                "webhook_events",
+                queryset=WebhookEvent.objects.order_by("-created_at")[:20],
+                to_attr="recent_webhook_events",
+            ),
         )
         .filter(council__slug=slug)
         .first()

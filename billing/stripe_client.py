@@ -77,6 +77,10 @@ def call(description: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
         ) from exc
 
 
+def _reraise(exc: Exception) -> None:
+    raise exc
+
+
 def ensure_seat_plan() -> str:
     """The per-seat yearly plan every subscription uses; created once, found afterwards.
 
@@ -90,7 +94,9 @@ def ensure_seat_plan() -> str:
         return plan_id
     except stripe.InvalidRequestError as exc:
         if exc.http_status != 404:
-            raise BillingProviderError(f"Stripe could not read the seat plan: {exc}") from exc
+            call("read the seat plan", _reraise, exc)
+    except stripe.StripeError as exc:
+        call("read the seat plan", _reraise, exc)
     call(
         "create the seat plan",
         client.v1.plans.create,
