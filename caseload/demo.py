@@ -354,6 +354,7 @@ class _Seeder:
             pool = postcodes.get(ward.pk, []) if ward else []
             postcode = self.rng.choice(pool) if pool else ""
             name = self.fake.name()
+            locality = ward.name if ward else self.council.name.removesuffix(" Council")
             email = ""
             if self.rng.random() < 0.7:
                 email = f"{name.split()[0]}.{name.split()[-1]}{self.rng.randint(1, 99)}@example.com"
@@ -370,7 +371,7 @@ class _Seeder:
                     owner=owner,
                     created_by=owner,
                     name=name,
-                    address=f"{self.rng.randint(1, 180)} {self._street()}\n{self.fake.city()}",
+                    address=f"{self.rng.randint(1, 180)} {self._street()}\n{locality}",
                     postcode=format_postcode(postcode) if postcode else "",
                     postcode_normalised=normalise_postcode(postcode),
                     ward=ward,
