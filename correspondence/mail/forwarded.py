@@ -64,9 +64,11 @@ def parse_loose_date(value: str) -> datetime | None:
     if not value:
         return None
     try:
-        return parsedate_to_datetime(value)
+        parsed = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         pass
+    else:
+        return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
     cleaned = re.sub(r"\s+at\s+", " ", value)
     cleaned = re.sub(r"\s*\(?(GMT|BST|UTC)[^)]*\)?$", "", cleaned).strip()
     cleaned = cleaned.replace("\u202f", " ")

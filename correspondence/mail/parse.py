@@ -5,7 +5,7 @@ from __future__ import annotations
 import email
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage, Message
 from email.utils import getaddresses, parsedate_to_datetime
@@ -192,9 +192,11 @@ def _date(msg: Message) -> datetime | None:
     if not value:
         return None
     try:
-        return parsedate_to_datetime(str(value))
+        parsed = parsedate_to_datetime(str(value))
     except (TypeError, ValueError, IndexError):
         return None
+    # A date without a zone ("-0000" or none) is read as UTC, as RFC 5322 says.
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _is_auto_reply(msg: Message) -> bool:

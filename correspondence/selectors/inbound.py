@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from accounts.models import User
 from caseload.selectors import acting_for_ids
@@ -40,10 +40,12 @@ def triage_get(*, user: User, inbound_id: int | str) -> InboundEmail:
 
 
 def batch_list_for_user(*, user: User) -> QuerySet[Batch]:
-    """Batches the user sent, or sent for councillors they act for (with item counts)."""
+    """Batches the user sent, or that wrote to cases of councillors they act for (a
+    councillor sees what their staff sent for them), with item counts."""
     ids = acting_for_ids(user)
+    touches_mine = Exists(BatchItem.objects.filter(batch_id=OuterRef("pk"), case__owner_id__in=ids))
     return (
-        Batch.objects.filter(Q(created_by=user) | Q(created_by_id__in=ids))
+        Batch.objects.filter(Q(created_by=user) | Q(touches_mine))
         .select_related("created_by")
         .annotate(
             total=Count("items"),

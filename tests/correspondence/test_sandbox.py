@@ -86,6 +86,4 @@ def test_render_uses_only_plain_values_and_formats_dates():
         },
     )
     assert rendered.subject == "Re FIFE-2026-00042"
-    assert rendered.body == (
-        "Dear Sir or Madam,\n\nDue 5 May 2026 (Tuesday).\nWithheld JO BLOGGS"
-    )
+    assert rendered.body == ("Dear Sir or Madam,\n\nDue 5 May 2026 (Tuesday).\nWithheld JO BLOGGS")

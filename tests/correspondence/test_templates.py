@@ -117,9 +117,7 @@ def test_templates_api_list_copy_edit_delete(council_a, council_b, people, api_f
         "/api/v1/templates/holding-reply/", {"body": "{{ settings.SECRET_KEY }}"}, format="json"
     )
     assert bad.status_code == 400
-    assert bad.json()["error"]["fields"]["body"] == [
-        "Unknown merge field 'settings.SECRET_KEY'."
-    ]
+    assert bad.json()["error"]["fields"]["body"] == ["Unknown merge field 'settings.SECRET_KEY'."]
 
     # Council B still sees the shared version; its staff cannot touch A's copy.
     other = api_for(council_b, people.outsider_staff)
@@ -159,8 +157,15 @@ def test_templates_api_needs_a_council_user(council_a, people, api_for):
 def test_merge_fields_api(council_a, people, api_for):
     fields = api_for(council_a, people.owner).get("/api/v1/correspondence/merge-fields/").json()
     names = {f["field"] for f in fields["results"]}
-    assert {"constituent.name", "case.reference", "councillor.name", "officer.name",
-            "council.name", "dates.today", "referral.reply_link"} <= names
+    assert {
+        "constituent.name",
+        "case.reference",
+        "councillor.name",
+        "officer.name",
+        "council.name",
+        "dates.today",
+        "referral.reply_link",
+    } <= names
 
 
 def _count_queries(client, url: str) -> int:
