@@ -22,6 +22,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 ALLOWED_WRITE_PATHS = (
     "/login/",
     "/logout/",
+    "/set-password/",  # an invited user must be able to get in to read and export
     "/api/v1/auth/",
     "/api/v1/export/",
     "/api/v1/billing/portal/",

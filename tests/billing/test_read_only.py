@@ -178,6 +178,28 @@ def test_read_only_council_can_still_sign_in_read_and_use_tokens(
     assert client.post("/api/v1/auth/logout/").status_code == 204
 
 
+def test_invited_user_can_still_set_a_password_when_read_only(council_a) -> None:
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    with in_council(council_a):
+        invited = user_create(email="invited@a.gov.uk", role="admin")  # no password yet
+        uid = urlsafe_base64_encode(force_bytes(invited.pk))
+        token = default_token_generator.make_token(invited)
+    set_state(council_a, LicenceState.LAPSED)
+    client = Client(HTTP_HOST="council-a.localhost")
+    page = client.get(f"/set-password/{uid}/{token}/", follow=True)
+    assert page.status_code == 200
+    response = client.post(
+        page.redirect_chain[-1][0] if page.redirect_chain else f"/set-password/{uid}/{token}/",
+        {"new_password1": "A-long-new-pass-2026", "new_password2": "A-long-new-pass-2026"},
+    )
+    assert response.status_code != 403
+    with in_council(council_a):
+        assert User.objects.get(pk=invited.pk).has_usable_password()
+
+
 def test_read_only_does_not_touch_the_platform_site(council_a, make_user, api_for) -> None:
     set_state(council_a, LicenceState.LAPSED)
     central = api_for(None, make_user(None, email="central@body.gov.uk"))
