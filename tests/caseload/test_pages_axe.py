@@ -1,0 +1,119 @@
+"""axe-core (WCAG 2.0-2.2 A and AA rules) on every caseload page, in headless Chromium.
+
+The pages are rendered by the test client (as the councillor and as the admin, plus forms
+showing errors, sign-in and not-found), saved with their stylesheet pointing at the built
+CSS, and checked by frontend/axe-check.mjs. Skipped where Node, Chromium or axe-core
+(`make frontend`) is missing; the HTML linter in test_pages.py runs everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests.caseload.pages_support import build_scene, client_for
+from tests.caseload.test_pages import EXPECTED, ROLES, _url
+
+FRONTEND = Path(settings.BASE_DIR) / "frontend"
+AXE = Path(os.environ.get("AXE_CORE_JS", FRONTEND / "node_modules" / "axe-core" / "axe.min.js"))
+NODE = shutil.which("node")
+CHROMIUM = next(
+    (
+        shutil.which(n)
+        for n in ("chromium-headless-shell", "chromium", "chromium-browser")
+        if shutil.which(n)
+    ),
+    None,
+)
+STATIC = Path(settings.BASE_DIR) / "platform" / "static"
+NOT_PAGES = {"surgery-lookup", "referral-target", "attachment-download"}
+
+pytestmark = pytest.mark.skipif(
+    not (NODE and CHROMIUM and AXE.exists()),
+    reason="needs node, chromium and axe-core (make frontend)",
+)
+
+
+def _save(html: str, folder: Path, name: str) -> Path:
+    # Point the stylesheet at the built file; drop the module script (file:// pages cannot
+    # import modules) so axe sees the page as a browser without JavaScript renders it.
+    html = re.sub(r'(href|src)="/static/', rf'\1="{STATIC.as_uri()}/', html)
+    html = re.sub(r'<script type="module">.*?</script>', "", html, flags=re.S)
+    path = folder / f"{len(list(folder.iterdir())):03d}-{name}.html"
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+def test_pages_pass_axe(cast, council_a, settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    scene = build_scene(cast, council_a)
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    saved: list[Path] = []
+    for role, user in (("councillor", cast.owner), ("admin", cast.admin)):
+        client = client_for(council_a, user)
+        for name, statuses in EXPECTED.items():
+            # Fragments and downloads are not pages; the admin's copy of a page the
+            # councillor also gets is the same template, so only their dashboard differs.
+            shared = role == "admin" and statuses[0] == 200 and name != "dashboard"
+            if statuses[ROLES.index(role)] != 200 or shared or name in NOT_PAGES:
+                continue
+            response = client.get(_url(name, scene))
+            saved.append(_save(response.content.decode(), pages, f"{role}-{name}"))
+    owner = client_for(council_a, cast.owner)
+    with_errors = {
+        "action-errors": owner.post(f"/cases/{scene.case.pk}/actions/new/", {"kind": "x"}),
+        "constituent-errors": owner.post("/constituents/new/", {"name": ""}),
+        "constituent-duplicate": owner.post(
+            "/constituents/new/",
+            {"name": "Morag Example", "postcode": "KY1 1AA", "preferred_contact": "any"},
+        ),
+        "not-found": owner.get("/cases/999999/"),
+        "list-errors": owner.get(
+            "/cases/?opened_from_day=40&opened_from_month=1&opened_from_year=2026"
+        ),
+        "login": client_for(council_a, None).get("/login/"),
+        "login-errors": client_for(council_a, None).post("/login/", {"username": "x"}),
+    }
+    for name, response in with_errors.items():
+        saved.append(_save(response.content.decode(), pages, name))
+    # A page with a known fault proves the checker really ran with the stylesheet loaded.
+    canary = _save(
+        with_errors["login"]
+        .content.decode()
+        .replace("</main>", '<input id="unlabelled"><p style="color:#bbb">Faint</p></main>'),
+        pages,
+        "canary",
+    )
+    saved.append(canary)
+
+    started = time.monotonic()
+    run = subprocess.run(
+        [
+            NODE,
+            "--experimental-websocket",
+            str(FRONTEND / "axe-check.mjs"),
+            CHROMIUM,
+            *map(str, saved),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env={**os.environ, "AXE_CORE_JS": str(AXE)},
+    )
+    print(f"axe: {len(saved)} pages in {time.monotonic() - started:.1f} s")
+    assert run.returncode == 0, run.stderr[-2000:]
+    results = json.loads(run.stdout)
+    assert len(results) == len(saved)
+    assert {v["id"] for v in results.pop(str(canary))} >= {"label", "color-contrast"}
+    failures = {Path(page).name: v for page, v in results.items() if v}
+    assert not failures, json.dumps(failures, indent=1)
