@@ -13,6 +13,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -65,14 +66,35 @@ def webhook_event_record(*, event: dict[str, Any]) -> tuple[WebhookEvent, bool]:
         return WebhookEvent.objects.get(event_id=event_id), False
 
 
+def _price_id(line: dict[str, Any]) -> str:
+    """The plan/price a subscription item or invoice line is for, in any API version."""
+    pricing = (line.get("pricing") or {}).get("price_details") or {}
+    for candidate in (line.get("plan"), line.get("price"), pricing.get("price")):
+        if _id_of(candidate):
+            return _id_of(candidate)
+    return ""
+
+
+def _is_proration(line: dict[str, Any]) -> bool:
+    details = (line.get("parent") or {}).get("subscription_item_details") or {}
+    return bool(line.get("proration") or details.get("proration"))
+
+
 def _seats_from(obj: dict[str, Any]) -> int | None:
-    """The seat quantity on an invoice's subscription line or on a subscription."""
+    """The seat count in a subscription or invoice: the quantity of the seat plan's line.
+
+    Other lines (one-off charges, prorations of a seat change) say nothing about the number
+    of seats now bought, so they are ignored.
+    """
+    plan_id = settings.BILLING_SEAT_PLAN_ID
     if obj.get("object") == "subscription":
-        items = (obj.get("items") or {}).get("data") or []
-        quantity = items[0].get("quantity") if items else obj.get("quantity")
-        return int(quantity) if quantity else None
-    for line in (obj.get("lines") or {}).get("data") or []:
-        if line.get("quantity") and not line.get("proration"):
+        lines = (obj.get("items") or {}).get("data") or []
+    else:
+        lines = [
+            line for line in (obj.get("lines") or {}).get("data") or [] if not _is_proration(line)
+        ]
+    for line in lines:
+        if _price_id(line) == plan_id and line.get("quantity"):
             return int(line["quantity"])
     return None
 

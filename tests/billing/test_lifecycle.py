@@ -153,6 +153,7 @@ def test_council_one_full_life(
     assert deliver("invoice.payment_failed", renewal.to_dict(), 2) == "applied"
     licence = _licence(council)
     assert licence.state == LicenceState.PAST_DUE and licence.past_due_since is not None
+    assert licence.seats == 12  # the renewal's one-off line is not a seat count
     assert "past due" in mailoutbox[-1].subject.lower()
     cases += _open_cases(cllr_api, councillor, 1, start=3)  # still writable
     web = Client(HTTP_HOST="lifecycle-one.localhost")

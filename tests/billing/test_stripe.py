@@ -130,7 +130,7 @@ def test_conversion_by_card_uses_checkout_and_waits_for_payment(
         "object": "invoice",
         "customer": licence.stripe_customer_id,
         "subscription": "sub_FromCheckout",
-        "lines": {"data": [{"quantity": 7}]},
+        "lines": {"data": [{"quantity": 7, "plan": {"id": "caseload-seat-annual"}}]},
     }
     assert post_webhook(make_event("invoice.paid", paid)).json()["outcome"] == "applied"
     licence.refresh_from_db()

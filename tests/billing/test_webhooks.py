@@ -11,6 +11,7 @@ from billing.models import Licence, LicenceState, LicenceTransition, WebhookEven
 from tests.billing.conftest import make_event, set_state, stripe_signature
 
 CUSTOMER = "cus_TestCouncilA01"
+SEAT_PLAN = "caseload-seat-annual"
 
 
 @pytest.fixture
@@ -35,7 +36,13 @@ def invoice(customer: str = CUSTOMER, quantity: int = 12, status: str = "paid") 
             "type": "subscription_details",
             "subscription_details": {"subscription": "sub_A"},
         },
-        "lines": {"object": "list", "data": [{"object": "line_item", "quantity": quantity}]},
+        "lines": {
+            "object": "list",
+            "data": [
+                {"object": "line_item", "quantity": quantity, "plan": {"id": SEAT_PLAN}},
+                {"object": "line_item", "quantity": 1, "plan": None, "description": "Training day"},
+            ],
+        },
     }
 
 
@@ -225,7 +232,10 @@ def test_subscription_update_syncs_seats_from_the_billing_portal(paying_a, post_
         "object": "subscription",
         "customer": CUSTOMER,
         "status": "active",
-        "items": {"object": "list", "data": [{"id": "si_1", "quantity": 25}]},
+        "items": {
+            "object": "list",
+            "data": [{"id": "si_1", "quantity": 25, "price": {"id": SEAT_PLAN}}],
+        },
     }
     response = post_webhook(make_event("customer.subscription.updated", sub))
     assert response.json()["outcome"] == "updated"
@@ -265,3 +275,27 @@ def test_processing_failure_is_500_then_retried(paying_a, post_webhook, monkeypa
     retry = post_webhook(event)
     assert retry.json()["outcome"] == "applied"
     assert state_of(paying_a) == LicenceState.PAST_DUE
+
+
+def test_only_the_seat_plan_line_sets_seats(paying_a, post_webhook) -> None:
+    """A one-off charge or the proration of a seat change must not overwrite the seat count."""
+    Licence.objects.filter(pk=paying_a.pk).update(seats=12)
+    one_off = invoice()
+    one_off["lines"]["data"] = [{"object": "line_item", "quantity": 1, "price": {"id": "price_x"}}]
+    post_webhook(make_event("invoice.paid", one_off))
+    paying_a.refresh_from_db()
+    assert paying_a.seats == 12
+    prorated = invoice(quantity=30)
+    # API versions from 2025 put the proration flag under parent.subscription_item_details.
+    prorated["lines"]["data"] = [
+        {
+            "object": "line_item",
+            "quantity": 30,
+            "pricing": {"price_details": {"price": SEAT_PLAN}},
+            "parent": {"subscription_item_details": {"proration": True}},
+        },
+        {"object": "line_item", "quantity": 15, "pricing": {"price_details": {"price": SEAT_PLAN}}},
+    ]
+    post_webhook(make_event("invoice.paid", prorated))
+    paying_a.refresh_from_db()
+    assert paying_a.seats == 15
