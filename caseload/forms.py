@@ -110,7 +110,12 @@ def _ward_field(
 
 
 class OwnerChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: User) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj.name}{f' ({obj.ward})' if obj.ward else ''}"
+
+
+class ColleaguesField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: User) -> str:
         return f"{obj.name}{f' ({obj.ward})' if obj.ward else ''}"
 
 
@@ -157,10 +162,12 @@ class CaseFilterForm(forms.Form):
 
     def __init__(self, *args: Any, owners: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = owners if owners is not None else User.objects.none()
+        field = self.fields["owner"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = owners if owners is not None else User.objects.none()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("opened_from"), data.get("opened_to")
         if start and end and start > end:
             self.add_error(
@@ -261,7 +268,7 @@ class SharingForm(forms.Form):
         label="Who can see this case?",
         error_messages={"required": "Choose who can see this case"},
     )
-    user_ids = forms.ModelMultipleChoiceField(
+    user_ids = ColleaguesField(
         queryset=User.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -274,7 +281,6 @@ class SharingForm(forms.Form):
         field = self.fields["user_ids"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
         field.queryset = candidates if candidates is not None else User.objects.none()
-        field.label_from_instance = lambda u: f"{u.name}{f' ({u.ward})' if u.ward else ''}"
 
 
 class OfficerChoiceField(forms.ModelChoiceField):
@@ -282,7 +288,7 @@ class OfficerChoiceField(forms.ModelChoiceField):
         self.suggested_ids = suggested_ids or set()
         super().__init__(*args, **kwargs)
 
-    def label_from_instance(self, obj: Officer) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Officer) -> str:
         parts = [obj.name]
         if obj.job_title or obj.service:
             parts.append(", ".join(p for p in (obj.job_title, obj.service) if p))
@@ -610,7 +616,7 @@ class MemberForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("role") != User.Role.COUNCILLOR and data.get("ward"):
             self.add_error("ward", "Only councillors have a ward")
         return data

@@ -4,7 +4,7 @@ form errors or 404/403, and paging."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
 from django import forms
@@ -12,24 +12,25 @@ from django.contrib.auth.decorators import login_required
 from django.core import exceptions as django_exceptions
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, QueryDict
+from django.http.response import HttpResponseBase
 
 from accounts.models import User
 from core.errors import ApplicationError, NotFound, PermissionDenied
 
-V = TypeVar("V", bound=Callable[..., HttpResponse])
+V = TypeVar("V", bound=Callable[..., HttpResponseBase])
 
 PAGE_SIZE = 25
 
 
-def council_page(*, roles: set[str] | None = None) -> Callable[[V], V]:
+def council_page(*, roles: Collection[str] | None = None) -> Callable[[V], V]:
     """A page of a council's site: signed-in users of this council only (optionally only some
     roles). A service's NotFound becomes a 404 page and PermissionDenied a 403 page, so an
     invisible case looks exactly like a missing one."""
 
     def decorator(view: V) -> V:
         @functools.wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if getattr(request, "council", None) is None:
                 raise Http404("Council pages are served on a council's own address.")
             user: User = request.user  # type: ignore[assignment]
@@ -49,14 +50,14 @@ def council_page(*, roles: set[str] | None = None) -> Callable[[V], V]:
     return decorator
 
 
-def _role_names(roles: set[str]) -> list[str]:
+def _role_names(roles: Collection[str]) -> list[str]:
     labels = dict(User.Role.choices)
     return [str(labels.get(role, role)).lower() for role in roles]
 
 
-CASEWORK = {User.Role.COUNCILLOR, User.Role.STAFF}
-DIRECTORY_KEEPERS = {User.Role.STAFF, User.Role.ADMIN}
-ADMINS = {User.Role.ADMIN}
+CASEWORK: frozenset[str] = frozenset({User.Role.COUNCILLOR, User.Role.STAFF})
+DIRECTORY_KEEPERS: frozenset[str] = frozenset({User.Role.STAFF, User.Role.ADMIN})
+ADMINS: frozenset[str] = frozenset({User.Role.ADMIN})
 
 
 def add_service_error(

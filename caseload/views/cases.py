@@ -344,7 +344,7 @@ def case_attachment_add(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @council_page()
-def attachment_download(request: HttpRequest, case_id: int, attachment_id: int) -> HttpResponse:
+def attachment_download(request: HttpRequest, case_id: int, attachment_id: int) -> FileResponse:
     attachment = selectors.attachment_get_for_user(user=_user(request), attachment_id=attachment_id)
     if attachment.case_id != int(case_id):
         raise Http404("No such attachment on this case.")

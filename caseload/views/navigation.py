@@ -32,7 +32,7 @@ def nav_items(request: HttpRequest) -> dict[str, Any]:
         return {}
     council = getattr(request, "council", None)
     candidates = COUNCIL_ITEMS if council is not None else CENTRAL_ITEMS
-    items = []
+    items: list[dict[str, Any]] = []
     for label, name, roles in candidates:
         if roles is not None and user.role not in roles:
             continue
