@@ -16,8 +16,9 @@ localstripe lacks and the platform relies on:
    check that each write carried the platform's deterministic key.
 3. `POST /v1/billing_portal/sessions` and 4. `POST /v1/checkout/sessions` do not exist in
    localstripe. They answer with RECORDED responses: the object shapes from Stripe's API
-   reference (billing_portal.session, checkout.session in subscription mode), filled from
-   the request. The customer must exist, as in Stripe.
+   reference (https://docs.stripe.com/api/customer_portal/sessions/object and
+   https://docs.stripe.com/api/checkout/sessions/object, subscription mode; a subset of
+   the checkout fields), filled from the request. The customer must exist, as in Stripe.
 
 Nothing is written to /tmp/localstripe.pickle (stock localstripe does that on every write,
 which would mix up parallel runs).
