@@ -32,11 +32,11 @@ from caseload.api.serializers import (
     ActionSerializer,
     AttachmentSerializer,
     CaseDetailSerializer,
-    CaseListItemSerializer,
     CaseSearchItemSerializer,
     ConstituentSerializer,
     OfficerSerializer,
     ReferralSerializer,
+    case_list_row,
 )
 from caseload.models import AccessLog, Action, Case, Constituent
 from caseload.services.guards import resolve_owner
@@ -113,10 +113,10 @@ class CaseListCreateApi(APIView):
         if filters.q.strip():
             ranked = RankedPagination()
             page = ranked.paginate_queryset(qs, request)
-            return ranked.get_paginated_response(CaseSearchItemSerializer(page, many=True).data)
+            return ranked.get_paginated_response([case_list_row(c) for c in page])
         cursor = UpdatedCursorPagination()
         rows = cursor.paginate_queryset(qs, request, view=self) or []
-        return cursor.get_paginated_response(CaseListItemSerializer(rows, many=True).data)
+        return cursor.get_paginated_response([case_list_row(c) for c in rows])
 
     @extend_schema(request=InputSerializer, responses={201: CaseDetailSerializer})
     def post(self, request: Request) -> Response:

@@ -55,6 +55,42 @@ class CaseListItemSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
+def _ref(obj) -> dict | None:
+    return None if obj is None else {"id": obj.pk, "name": obj.name}
+
+
+def case_list_row(case) -> dict:
+    """One row of a case list, as CaseListItemSerializer (or CaseSearchItemSerializer, with
+    `rank`) describes it. Built by hand because lists are the hottest path: DRF's nested
+    serializers cost more than the query for a page of 25 rows."""
+    row = {
+        "id": case.pk,
+        "reference": case.reference,
+        "title": case.title,
+        "status": case.status,
+        "priority": case.priority,
+        "outcome": case.outcome,
+        "sharing": case.sharing,
+        "constituent": {
+            "id": case.constituent.pk,
+            "name": case.constituent.name,
+            "postcode": case.constituent.postcode,
+        },
+        "category": _ref(case.category),
+        "ward": _ref(case.ward),
+        "owner": {"id": case.owner.pk, "name": case.owner.name, "email": case.owner.email},
+        "opened_at": serializers.DateTimeField().to_representation(case.opened_at),
+        "closed_at": serializers.DateTimeField().to_representation(case.closed_at)
+        if case.closed_at
+        else None,
+        "updated_at": serializers.DateTimeField().to_representation(case.updated_at),
+    }
+    rank = getattr(case, "rank", None)
+    if rank is not None:
+        row["rank"] = rank
+    return row
+
+
 class CaseSearchItemSerializer(CaseListItemSerializer):
     rank = serializers.FloatField(required=False, allow_null=True)
 

@@ -16,6 +16,7 @@ read it. An invisible case is a 404, exactly like a missing one, so existence ne
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import User
@@ -44,18 +45,40 @@ def acting_for_ids(user: User) -> list[int]:
     return []
 
 
+def _councillor_reach(user: User) -> tuple[list[int], list[int]]:
+    """(ward colleagues' ids, ids of cases shared with `user` by name), in one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 'w', id FROM {User._meta.db_table} WHERE ward = %s AND ward <> '' "
+            f"AND role = %s AND id <> %s "
+            f"UNION ALL SELECT 's', case_id FROM {CaseShare._meta.db_table} WHERE user_id = %s",
+            [user.ward, User.Role.COUNCILLOR, user.pk, user.pk],
+        )
+        rows = cursor.fetchall()
+    return [i for k, i in rows if k == "w"], [i for k, i in rows if k == "s"]
+
+
 def case_visible_q(user: User) -> Q:
-    """The filter of cases `user` may read. Use on Case querysets only."""
+    """The filter of cases `user` may read. Use on Case querysets only.
+
+    Each arm is on an indexed column with literal ids (owner_id / id), so PostgreSQL can
+    combine them with other indexes (e.g. BitmapAnd with the full-text GIN index) instead of
+    filtering every candidate row: a search in a council of 100,000 cases then reads only
+    the matching rows the user may see. Costs one small query to compute the ids.
+    """
     if not _is_active_member(user):
         return Q(pk__in=[])
     if user.role == User.Role.COUNCILLOR:
-        named = Exists(CaseShare.objects.filter(case_id=OuterRef("pk"), user_id=user.pk))
-        q = Q(owner_id=user.pk) | (Q(sharing=Case.Sharing.NAMED) & Q(named))
-        if user.ward:
-            q |= Q(sharing=Case.Sharing.WARD, owner__ward=user.ward)
+        colleagues, shared = _councillor_reach(user)
+        q = Q(owner_id=user.pk)
+        if colleagues:
+            q |= Q(sharing=Case.Sharing.WARD, owner_id__in=colleagues)
+        if shared:
+            q |= Q(sharing=Case.Sharing.NAMED, pk__in=shared)
         return q
     if user.role == User.Role.STAFF:
-        return Q(owner_id__in=delegated_councillor_ids(user))
+        owners = list(delegated_councillor_ids(user))
+        return Q(owner_id__in=owners) if owners else Q(pk__in=[])
     return Q(pk__in=[])
 
 

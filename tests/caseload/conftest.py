@@ -31,6 +31,21 @@ def _fast_password_hasher(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path_factory):
+    """Attachments written by tests go to a temporary folder, never the repo's .data/."""
+    from caseload.models import Attachment
+
+    root = tmp_path_factory.mktemp("media")
+    settings.MEDIA_ROOT = str(root)
+    storage = Attachment._meta.get_field("file").storage
+    # TenantFileSystemStorage caches the root and (a django-tenants bug) ignores
+    # setting_changed for MEDIA_ROOT, so drop its cache both ways.
+    storage.__dict__.pop("relative_media_root", None)
+    yield root
+    storage.__dict__.pop("relative_media_root", None)
+
+
 @dataclass
 class Cast:
     owner: User

@@ -312,8 +312,7 @@ def test_officer_csv_import_reports_each_bad_row(cast, council_a, api_for) -> No
 
 # --- Attachments ------------------------------------------------------------------------------
 @pytest.mark.django_db
-def test_attachments_checked_by_content_and_size(cast, council_a, settings, tmp_path) -> None:
-    settings.MEDIA_ROOT = str(tmp_path)
+def test_attachments_checked_by_content_and_size(cast, council_a, settings, media_root) -> None:
     settings.CASELOAD_ATTACHMENT_MAX_BYTES = 1024
     with in_council(council_a):
         case = make_case(cast.owner)
@@ -322,7 +321,7 @@ def test_attachments_checked_by_content_and_size(cast, council_a, settings, tmp_
         )
         assert pdf.content_type == "application/pdf"
         stored = Path(pdf.file.path)
-        assert stored.is_relative_to(tmp_path / council_a.schema_name)  # per council
+        assert stored.is_relative_to(media_root / council_a.schema_name)  # per council
         assert stored.read_bytes() == PDF
         text = attachment_add(
             actor=cast.staff, case=case, file=SimpleUploadedFile("notes.txt", "Café\n".encode())
@@ -348,8 +347,7 @@ def test_attachments_checked_by_content_and_size(cast, council_a, settings, tmp_
 
 
 @pytest.mark.django_db
-def test_attachment_download_via_api(cast, council_a, api_for, settings, tmp_path) -> None:
-    settings.MEDIA_ROOT = str(tmp_path)
+def test_attachment_download_via_api(cast, council_a, api_for) -> None:
     client = api_for(council_a, cast.owner)
     with in_council(council_a):
         case = make_case(cast.owner)
