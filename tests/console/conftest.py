@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from django.conf import settings
+from django.core.cache import cache
 from django.test import Client
 from django_tenants.utils import schema_context
 
@@ -25,6 +27,17 @@ def central_client(central) -> Client:
     response = client.post("/login/", {"username": central.email, "password": DEFAULT_PASSWORD})
     assert response.status_code == 302, response.content
     return client
+
+
+@pytest.fixture(autouse=True)
+def _forget_trial_rate_limits():
+    """Rate-limit counters live in Redis, outside the test transaction: drop them after each
+    test (only these keys, in this run's cache prefix)."""
+    yield
+    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
+    for key in client.scan_iter(match=f"*{prefix}:*console:trial-rate:*"):
+        client.delete(key)
 
 
 @pytest.fixture

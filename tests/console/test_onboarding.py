@@ -13,8 +13,8 @@ from django_tenants.utils import schema_context
 from accounts.models import User
 from billing.models import Licence
 from console.models import OnboardingJob
-from console.services import onboarding_job_create, onboarding_run
 from console.services import onboarding as onboarding_module
+from console.services import onboarding_job_create, onboarding_run
 from console.services.onboarding import onboarding_live_stage
 from core.errors import ValidationFailed
 from mailer.models import OutboundEmail
@@ -77,7 +77,11 @@ def test_onboarding_creates_everything_and_sends_a_working_welcome_link(
     assert (licence.state, licence.seats) == ("trial", 12)
     with schema_context("angus"):
         admin = User.objects.get()
-        assert (admin.email, admin.role, admin.name) == ("admin@angus.gov.uk", "admin", "Morag Admin")
+        assert (admin.email, admin.role, admin.name) == (
+            "admin@angus.gov.uk",
+            "admin",
+            "Morag Admin",
+        )
         assert not admin.has_usable_password()
 
     [email] = public_outbox(kind="onboarding_welcome")

@@ -87,13 +87,14 @@ class DirectoryRow:
     health: Health
 
 
+# Sort keys per column; None (not known yet) always sorts last, whichever the direction.
 SORTS: dict[str, Any] = {
     "name": lambda r: r.council.name.lower(),
     "licence": lambda r: r.licence_label,
-    "trial_end": lambda r: (r.trial_ends_at is None, r.trial_ends_at or timezone.now()),
-    "seats": lambda r: (r.seats_used is None, r.seats_used or 0),
-    "activity": lambda r: (r.last_activity_at is None, r.last_activity_at or timezone.now()),
-    "health": lambda r: (-r.health.level, r.council.name.lower()),
+    "trial_end": lambda r: r.trial_ends_at,
+    "seats": lambda r: r.seats_used,
+    "activity": lambda r: r.last_activity_at,
+    "health": lambda r: (r.health.level, r.council.name.lower()),
 }
 
 
@@ -134,5 +135,5 @@ def council_directory_rows(
             )
         )
     key = SORTS.get(sort, SORTS["name"])
-    rows.sort(key=key, reverse=desc)
-    return rows
+    known = sorted((r for r in rows if key(r) is not None), key=key, reverse=desc)
+    return known + [r for r in rows if key(r) is None]

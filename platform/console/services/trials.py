@@ -107,20 +107,20 @@ def _duplicate_check(*, council_name: str, slug: str, exclude_pk: int | None = N
         or Council.objects.filter(name__iexact=council_name).first()
     )
     if existing is not None:
-        raise Conflict(
+        message = (
             f"{existing.name} is already on the platform, at {council_domain_for(existing.slug)}. "
-            "Ask your council's administrator for an account instead.",
-            extra={"council_name": ["Already on the platform."]},
+            "Ask your council's administrator for an account instead."
         )
+        raise Conflict(message, extra={"council_name": [message]})
     pending = TrialRequest.objects.filter(slug=slug, status=TrialRequest.Status.CONFIRMED)
     if exclude_pk is not None:
         pending = pending.exclude(pk=exclude_pk)
     if pending.exists():
-        raise Conflict(
+        message = (
             f"A trial request for {council_name} is already waiting for the central body's "
-            "review. You will hear by email; there is no need to ask again.",
-            extra={"council_name": ["A request is already waiting for review."]},
+            "review. You will hear by email; there is no need to ask again."
         )
+        raise Conflict(message, extra={"council_name": [message]})
 
 
 def trial_request_validate(
