@@ -3,7 +3,7 @@
 Stock django-tenants starts a full `migrate` (system checks, plan, post-migrate signals) in
 every schema, about 0.13 s each even when nothing changed. Here:
 
-1. public is migrated as usual;
+1. public is migrated if it lacks any migration on disk;
 2. the template schema is migrated if it lacks any migration on disk, and its replayable
    snapshot is rebuilt (so new councils are cloned from the current schema);
 3. the applied migrations of *all* council schemas are read in one UNION query and compared
