@@ -13,9 +13,14 @@ def test_council_host_serves_that_council(client, council_a) -> None:
 
 
 def test_platform_host_serves_central_site(client, council_a) -> None:
+    # Anonymous visitors get the central body's landing page (start a trial, sign in); the
+    # council directory itself needs a central-staff login.
     response = client.get("/", HTTP_HOST="localhost")
-    assert response.status_code == 302
-    assert response["Location"].startswith("/login/")
+    assert response.status_code == 200
+    assert b"Council A" not in response.content
+    directory = client.get("/councils/", HTTP_HOST="localhost")
+    assert directory.status_code == 302
+    assert directory["Location"].startswith("/login/")
 
 
 def test_host_with_port_resolves(client, council_a) -> None:
