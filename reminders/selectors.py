@@ -124,8 +124,9 @@ class DigestRecipient:
 # The effective owner of each open due BF (as in bf_queryset), plus, for each referral past
 # its target, the case's councillor and every active staff member acting for them (the same
 # people the dashboard shows it to). Uses bf_open_due_owner_idx and referral_awaiting_idx.
-_DIGEST_SQL = """
-WITH due AS (
+# Shared with reminders.services, which claims the BFs in the same statement.
+DIGEST_DUE_CTE = """
+due AS (
     SELECT 'bf' AS kind, bf.id AS item_id, bf.due_date AS due, bf.reason AS what,
            c.id AS case_id, c.reference, c.title,
            CASE WHEN bf.owner_id = c.owner_id THEN bf.owner_id
@@ -151,39 +152,49 @@ WITH due AS (
         SELECT d.staff_id FROM caseload_delegation d WHERE d.councillor_id = c.owner_id
     ) rcp ON true
     WHERE r.replied_at IS NULL AND r.target_date < %(today)s AND c.status <> 'closed'
+)"""
+DIGEST_COLUMNS = (
+    "due.kind, due.item_id, due.due, due.what, due.case_id, due.reference, due.title, "
+    "u.id AS user_id, u.email, u.name"
 )
-SELECT due.kind, due.item_id, due.due, due.what, due.case_id, due.reference, due.title,
-       u.id, u.email, u.name
+DIGEST_RECIPIENT_JOIN = """
 FROM due JOIN accounts_user u ON u.id = due.recipient_id
 WHERE u.is_active AND u.email <> ''
   AND (due.kind = 'bf' OR u.role = 'councillor' OR EXISTS (
         SELECT 1 FROM caseload_case c2 JOIN accounts_user cu ON cu.id = c2.owner_id
-        WHERE c2.id = due.case_id AND cu.is_active))
-ORDER BY u.id, due.due, due.case_id, due.item_id
-"""
+        WHERE c2.id = due.case_id AND cu.is_active))"""
+DIGEST_ORDER = "ORDER BY user_id, due, case_id, item_id"
+_DIGEST_SQL = (
+    f"WITH {DIGEST_DUE_CTE} SELECT {DIGEST_COLUMNS} {DIGEST_RECIPIENT_JOIN} {DIGEST_ORDER}"
+)
+
+
+def digest_group(rows: list[tuple]) -> list[DigestRecipient]:
+    """Rows of DIGEST_COLUMNS, ordered by person -> one DigestRecipient per person."""
+    recipients: dict[int, DigestRecipient] = {}
+    for kind, item_id, due, what, case_id, ref, title, uid, email, name in rows:
+        person = recipients.get(uid)
+        if person is None:
+            person = recipients[uid] = DigestRecipient(user_id=uid, email=email, name=name)
+        person.items.append(
+            DigestItem(
+                kind=kind,
+                item_id=item_id,
+                due=due,
+                what=what,
+                case_id=case_id,
+                case_reference=ref,
+                case_title=title,
+            )
+        )
+    return list(recipients.values())
 
 
 def digest_recipients(*, today: date) -> list[DigestRecipient]:
-    """Everyone in this council with something due on `today`, with their items.
-
-    One query for the whole council, whatever the number of cases or people.
-    """
-    recipients: dict[int, DigestRecipient] = {}
+    """Everyone in this council with something due on `today`, with their items (whether or
+    not already sent today). One query for the whole council, whatever the number of cases
+    or people. The morning run uses the same query with the claim folded in
+    (reminders.services.reminders_council_digest)."""
     with connection.cursor() as cursor:
         cursor.execute(_DIGEST_SQL, {"today": today})
-        for kind, item_id, due, what, case_id, ref, title, uid, email, name in cursor.fetchall():
-            person = recipients.get(uid)
-            if person is None:
-                person = recipients[uid] = DigestRecipient(user_id=uid, email=email, name=name)
-            person.items.append(
-                DigestItem(
-                    kind=kind,
-                    item_id=item_id,
-                    due=due,
-                    what=what,
-                    case_id=case_id,
-                    case_reference=ref,
-                    case_title=title,
-                )
-            )
-    return list(recipients.values())
+        return digest_group(cursor.fetchall())

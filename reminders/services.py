@@ -10,11 +10,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from html import escape
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.html import escape
 
 from accounts.models import User
 from caseload.calendar import WorkingCalendar
@@ -28,7 +28,16 @@ from core.errors import ApplicationError, Conflict, StateError, ValidationFailed
 from core.tenancy import current_schema
 from mailer.services import OutboxMessage, outbox_enqueue_many
 from reminders.models import BF, BFRule
-from reminders.selectors import DigestItem, DigestRecipient, bf_rules_active, digest_recipients
+from reminders.selectors import (
+    DIGEST_COLUMNS,
+    DIGEST_DUE_CTE,
+    DIGEST_ORDER,
+    DIGEST_RECIPIENT_JOIN,
+    DigestItem,
+    DigestRecipient,
+    bf_rules_active,
+    digest_group,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +52,15 @@ MAX_SNOOZE_WORKING_DAYS = 60
 # ---------------------------------------------------------------------------------------
 # Rules (council admins)
 # ---------------------------------------------------------------------------------------
+
+
+def _rules_all() -> list[BFRule]:
+    """Every rule, seeding the defaults first if there are none (one query when seeded)."""
+    rules = list(BFRule.objects.order_by("working_days", "id"))
+    if not rules:
+        bf_rules_ensure_defaults()
+        rules = list(BFRule.objects.order_by("working_days", "id"))
+    return rules
 
 
 def bf_rules_ensure_defaults() -> None:
@@ -234,8 +252,7 @@ NO_ACTION_LOOKBACK_DAYS = 30
 def bf_rules_sweep_no_action(*, today: date, calendar: WorkingCalendar | None = None) -> int:
     """Create today's BFs for the NO_ACTION rules (one INSERT per active rule). Idempotent:
     a case gets at most one BF per rule. Returns how many were created."""
-    bf_rules_ensure_defaults()
-    rules = bf_rules_active(trigger=BFRule.Trigger.NO_ACTION)
+    rules = [r for r in _rules_all() if r.trigger == BFRule.Trigger.NO_ACTION and r.is_active]
     if not rules:
         return 0
     calendar = calendar or WorkingCalendar.for_years({today.year - 1, today.year})
@@ -432,29 +449,43 @@ def digest_dedupe_key(*, user_id: int, day: date) -> str:
     return f"digest:{user_id}:{day.isoformat()}"
 
 
-def _claim_bfs(*, day: date, bf_recipients: list[tuple[int, int]]) -> set[int]:
-    """Record (BF, day) deliveries; returns the BFs this run claimed (not already claimed)."""
-    if not bf_recipients:
-        return set()
+# One statement per council: gather everything due, leave out people whose digest for the
+# day is already in the outbox, claim the BFs for today (BFDelivery's unique (bf, day); a BF
+# claimed earlier today, e.g. before a reassignment, is not claimed again), and return what
+# goes in each digest: the claimed BFs and the referrals past target.
+_GATHER_AND_CLAIM_SQL = f"""
+WITH {DIGEST_DUE_CTE},
+items AS (
+    SELECT {DIGEST_COLUMNS}
+    {DIGEST_RECIPIENT_JOIN}
+      AND NOT EXISTS (
+          SELECT 1 FROM mailer_outboundemail m
+          WHERE m.dedupe_key = 'digest:' || u.id || ':' || %(day_iso)s)
+),
+claimed AS (
+    INSERT INTO reminders_bfdelivery (created_at, bf_id, day, recipient_id)
+    SELECT now(), item_id, %(today)s, user_id FROM items WHERE kind = 'bf'
+    ON CONFLICT (bf_id, day) DO NOTHING
+    RETURNING bf_id
+)
+SELECT * FROM items
+WHERE kind = 'referral' OR item_id IN (SELECT bf_id FROM claimed)
+{DIGEST_ORDER}
+"""
+
+
+def _gather_and_claim(*, day: date) -> list[DigestRecipient]:
     with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO reminders_bfdelivery (created_at, bf_id, day, recipient_id) "
-            "SELECT now(), t.bf_id, %s, t.recipient_id "
-            "FROM unnest(%s::bigint[], %s::bigint[]) AS t(bf_id, recipient_id) "
-            "ON CONFLICT (bf_id, day) DO NOTHING RETURNING bf_id",
-            [day, [b for b, _ in bf_recipients], [r for _, r in bf_recipients]],
-        )
-        return {row[0] for row in cursor.fetchall()}
+        cursor.execute(_GATHER_AND_CLAIM_SQL, {"today": day, "day_iso": day.isoformat()})
+        return digest_group(cursor.fetchall())
 
 
 def _site_url() -> str:
-    from tenants.models import Council
-
+    # A council's schema name is its slug with underscores (a CHECK constraint on the
+    # council row holds the two together), so no lookup is needed.
     scheme = "https" if settings.SECURE else "http"
-    slug = Council.objects.filter(schema_name=current_schema()).values_list("slug", flat=True)
-    first = slug.first()
-    host = f"{first}.{settings.PLATFORM_DOMAIN}" if first else settings.PLATFORM_DOMAIN
-    return f"{scheme}://{host}"
+    slug = current_schema().replace("_", "-")
+    return f"{scheme}://{slug}.{settings.PLATFORM_DOMAIN}"
 
 
 def _digest_message(
@@ -546,30 +577,19 @@ def reminders_council_digest(*, day: date | None = None) -> DigestRun:
             "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"bf-digest:{current_schema()}:{day}"]
         )
     run.no_action_bfs_created = bf_rules_sweep_no_action(today=day, calendar=calendar)
-    recipients = digest_recipients(today=day)
-    if not recipients:
-        return run
-    from mailer.models import OutboundEmail
-
-    keys = {digest_dedupe_key(user_id=p.user_id, day=day): p for p in recipients}
-    already = set(
-        OutboundEmail.objects.filter(dedupe_key__in=list(keys)).values_list("dedupe_key", flat=True)
-    )
-    pending = [p for key, p in keys.items() if key not in already]
-    claimed = _claim_bfs(
-        day=day,
-        bf_recipients=[(i.item_id, p.user_id) for p in pending for i in p.items if i.kind == "bf"],
-    )
     site = _site_url()
     messages = []
-    for person in pending:
-        items = [i for i in person.items if i.kind == "referral" or i.item_id in claimed]
-        if items:
-            messages.append(_digest_message(person=person, items=items, day=day, site=site))
+    for person in _gather_and_claim(day=day):
+        messages.append(_digest_message(person=person, items=person.items, day=day, site=site))
+        run.bfs_delivered += sum(1 for item in person.items if item.kind == "bf")
     outbox_enqueue_many(messages=messages)
-    run.digests, run.bfs_delivered = len(messages), len(claimed)
+    run.digests = len(messages)
     logger.info(
-        "BF digest %s in %s: %d digests, %d BFs", day, current_schema(), run.digests, len(claimed)
+        "BF digest %s in %s: %d digests, %d BFs",
+        day,
+        current_schema(),
+        run.digests,
+        run.bfs_delivered,
     )
     return run
 

@@ -4,6 +4,7 @@ Public API (import from `mailer.services`):
 
 - `outbox_enqueue(...)`: record an email to send; the ONLY way the platform sends email.
 - `outbox_enqueue_many(messages=[OutboxMessage(...), ...])`: the same, one INSERT for many.
+- `outbox_purge()`: delete old sent/failed rows (retention).
 - `outbox_deliver(...)`: claim due rows in the current schema and send them (the Celery task
   `mailer.outbox_deliver` calls it; so can a test).
 
@@ -400,3 +401,20 @@ def outbox_deliver(
         finally:
             connection.close()
     return sent
+
+
+def outbox_purge(*, now: datetime | None = None) -> int:
+    """Delete sent and failed emails older than MAILER_RETENTION_DAYS in the current schema.
+
+    Bodies hold personal data (case titles, letters to constituents); the case history keeps
+    its own record of what was sent, so the outbox copy is not kept for long. Queued and
+    in-flight rows are never purged. Returns how many emails were deleted.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=int(_setting("MAILER_RETENTION_DAYS", 90)))
+    doomed = OutboundEmail.objects.filter(
+        status__in=[OutboundEmail.Status.SENT, OutboundEmail.Status.FAILED], updated_at__lt=cutoff
+    )
+    OutboundAttachment.objects.filter(email__in=doomed).delete()
+    deleted, _ = doomed.delete()
+    return deleted

@@ -9,7 +9,7 @@ from django.db import OperationalError
 from django_tenants.utils import schema_context
 
 from mailer.selectors import outbox_schemas_with_due_mail, outbox_sweep_schemas
-from mailer.services import outbox_deliver
+from mailer.services import outbox_deliver, outbox_purge
 
 logger = logging.getLogger(__name__)
 
@@ -46,3 +46,14 @@ def outbox_sweep_task() -> int:
     if schemas:
         logger.info("outbox sweep queued delivery in %d schemas", len(schemas))
     return len(schemas)
+
+
+@shared_task(
+    name="mailer.outbox_purge",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def outbox_purge_task() -> int:
+    """Daily, in public and (through tenants.fan_out) in every council."""
+    return outbox_purge()

@@ -148,3 +148,22 @@ def test_sweep_finds_only_schemas_with_due_mail(council_a, council_b):
             schemas=["public", council_a.schema_name, council_b.schema_name]
         )
     assert schemas == [council_b.schema_name]
+
+
+def test_purge_deletes_old_sent_and_failed_but_never_pending(council_a, settings):
+    settings.MAILER_RETENTION_DAYS = 30
+    from mailer.services import outbox_purge
+
+    with in_council(council_a):
+        old_sent = _enqueue(attachments=[("a.txt", b"x", "text/plain")])
+        outbox_deliver()
+        old_failed = _enqueue()
+        OutboundEmail.objects.filter(pk=old_failed.pk).update(status="failed")
+        old_queued = _enqueue(send_after=timezone.now() + timedelta(days=1))
+        OutboundEmail.objects.update(updated_at=timezone.now() - timedelta(days=31))
+        recent = _enqueue()
+        outbox_deliver()
+        assert outbox_purge() == 2
+        left = set(OutboundEmail.objects.values_list("pk", flat=True))
+    assert left == {old_queued.pk, recent.pk}
+    assert old_sent.pk not in left

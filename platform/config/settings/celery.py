@@ -70,10 +70,21 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(day_of_month=1, hour=3, minute=15),
         "args": ["caseload.holidays_seed"],
     },
-    "reminders-morning-digest": {
-        # CELERY_TIMEZONE is Europe/London, so 07:00 local all year. One job per council.
+    "mailer-outbox-purge-public": {
+        "task": "mailer.outbox_purge",
+        "schedule": crontab(hour=3, minute=30),
+    },
+    "mailer-outbox-purge-councils": {
         "task": "tenants.fan_out",
-        "schedule": crontab(hour=7, minute=0),
+        "schedule": crontab(hour=3, minute=40),
+        "args": ["mailer.outbox_purge"],
+    },
+    "reminders-morning-digest": {
+        # CELERY_TIMEZONE is Europe/London, so from 07:00 local all year. One job per council.
+        # Repeated until late morning: a tick lost to a broker or beat outage is made up by
+        # the next one, and a repeat costs one query per council and sends nothing twice.
+        "task": "tenants.fan_out",
+        "schedule": crontab(hour="7-11", minute="0,30"),
         "args": ["reminders.council_digest"],
     },
 }

@@ -24,6 +24,8 @@ ANYMAIL = {"POSTMARK_SERVER_TOKEN": env("ANYMAIL_POSTMARK_SERVER_TOKEN", default
 # slowest single send (EMAIL_TIMEOUT), or a slow send could be duplicated.
 MAILER_LEASE_SECONDS = env.int("MAILER_LEASE_SECONDS", default=600)
 MAILER_MAX_ATTEMPTS = env.int("MAILER_MAX_ATTEMPTS", default=8)
+# Sent and failed emails are deleted after this many days (they hold personal data).
+MAILER_RETENTION_DAYS = env.int("MAILER_RETENTION_DAYS", default=90)
 MAILER_BATCH_SIZE = env.int("MAILER_BATCH_SIZE", default=10)
 # Below CELERY_TASK_SOFT_TIME_LIMIT: a delivery task stops claiming new batches after this.
 MAILER_TIME_BUDGET_SECONDS = env.int("MAILER_TIME_BUDGET_SECONDS", default=180)
