@@ -25,6 +25,7 @@ from caseload.models import Case
 from caseload.selectors import case_get_for_change, case_get_for_user
 from correspondence import selectors, services
 from correspondence.merge_fields import MERGE_FIELDS
+from correspondence.rendering.sandbox import ALLOWED_FILTERS
 from correspondence.selectors import EffectiveTemplate
 
 
@@ -211,18 +212,27 @@ class TemplateSendApi(APIView):
 
 
 class MergeFieldsApi(APIView):
-    """The merge fields templates may use, by group, with what each holds."""
+    """The merge fields templates may use, with what each holds, and the allowed filters."""
 
-    @extend_schema(responses={200: serializers.DictField()})
+    class FieldSerializer(serializers.Serializer):
+        field = serializers.CharField()
+        description = serializers.CharField()
+
+    class OutputSerializer(serializers.Serializer):
+        results = serializers.ListField(child=serializers.DictField())
+        filters = serializers.ListField(child=serializers.CharField())
+
+    @extend_schema(responses={200: OutputSerializer})
     def get(self, request: Request) -> Response:
+        fields = [
+            {"field": f"{ns}.{name}", "description": text}
+            for ns, names in MERGE_FIELDS.items()
+            for name, text in names.items()
+        ]
         return Response(
             {
-                "results": [
-                    {"field": f"{ns}.{name}", "description": text}
-                    for ns, fields in MERGE_FIELDS.items()
-                    for name, text in fields.items()
-                ],
-                "filters": ["upper", "lower", "title", "capitalize", "trim", "default", "date"],
+                "results": self.FieldSerializer(fields, many=True).data,
+                "filters": sorted(ALLOWED_FILTERS),
             }
         )
 

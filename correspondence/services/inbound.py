@@ -40,6 +40,7 @@ from caseload.models import Action, Case, Constituent, Referral
 from caseload.selectors import acting_for_ids, case_can_change, case_visible_q
 from caseload.services import (
     action_add,
+    assert_council_writable,
     attachment_add,
     case_open,
     constituent_create,
@@ -243,6 +244,7 @@ def inbound_process(
     *, raw: bytes, mail: ParsedMail | None = None, recipient: str = ""
 ) -> InboundEmail:
     """File one message in the current council's schema (see the module docstring)."""
+    assert_council_writable()  # a read-only (lapsed) council takes no new mail
     mail = mail or parse_mail(raw)
     if mail.message_id:
         existing = InboundEmail.objects.filter(message_id=mail.message_id).first()

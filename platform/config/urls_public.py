@@ -11,7 +11,7 @@ urlpatterns = [
     path("api/v1/platform/", include("console.api.urls")),
     path("api/v1/platform/", include("correspondence.shared.urls_platform")),
     # ESP inbound webhooks (django-anymail); the signal files mail in its council.
-    path("inbound/anymail/", include("anymail.urls")),
+    path("inbound/anymail/", include("correspondence.webhooks")),
     path("billing/", include("billing.urls_stripe")),
     path("licences/", include("billing.urls_console")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -27,6 +27,12 @@ def _fast_password_hasher(settings) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path) -> None:
+    # Letters, attachments and stored inbound mail are files: keep them out of .data/.
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture(autouse=True)
 def _email_settings(settings) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.INBOUND_EMAIL_DOMAIN = "inbound.localhost"

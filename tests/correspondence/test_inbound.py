@@ -143,10 +143,16 @@ def test_mail_goes_only_to_the_council_it_is_addressed_to(council_a, council_b, 
 def test_anymail_inbound_webhook(council_a, people, scene, settings):
     """Postmark's inbound webhook with the raw message: anymail parses it and sends its
     inbound signal, whose receiver files the message."""
-    settings.ANYMAIL_WEBHOOK_SECRET = "hook:secret"
     raw = _officer_reply(scene, _referral_email(council_a, people, scene))
     client = APIClient(HTTP_HOST=settings.PLATFORM_DOMAIN)
     payload = {"RawEmail": raw.decode(), "Headers": [], "MessageID": "pm-1"}
+    # Without a configured secret the webhook does not exist (anymail alone would accept
+    # unauthenticated posts).
+    settings.ANYMAIL_WEBHOOK_SECRET = ""
+    assert (
+        client.post("/inbound/anymail/postmark/inbound/", payload, format="json").status_code == 404
+    )
+    settings.ANYMAIL_WEBHOOK_SECRET = "hook:secret"
     denied = client.post("/inbound/anymail/postmark/inbound/", payload, format="json")
     assert denied.status_code == 400
     auth = "Basic " + base64.b64encode(b"hook:secret").decode()
@@ -159,6 +165,25 @@ def test_anymail_inbound_webhook(council_a, people, scene, settings):
     assert response.status_code == 200
     with in_council(council_a):
         assert Referral.objects.get(pk=scene.referral.pk).replied_at is not None
+    # Council B's host does not serve the webhook at all.
+    assert (
+        APIClient(HTTP_HOST="council-b.localhost")
+        .post("/inbound/anymail/postmark/inbound/", payload, format="json")
+        .status_code
+        == 404
+    )
+
+
+def test_read_only_council_takes_no_mail(council_a, people, monkeypatch):
+    from core.errors import StateError
+
+    def refuse(**kwargs):
+        raise StateError("The licence is read-only.")
+
+    monkeypatch.setattr("billing.services.licence_assert_writable", refuse)
+    assert [r.status for r in inbound_receive(raw=eml("unknown_sender"))] == ["refused"]
+    with in_council(council_a):
+        assert not InboundEmail.objects.exists()
 
 
 class FakeImap:
