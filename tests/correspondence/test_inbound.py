@@ -237,3 +237,15 @@ def test_forward_attachments_refused_by_type_are_noted(council_a, people, name):
         assert not Attachment.objects.filter(case_id=result.case_id).exists()
         entry = Action.objects.get(case_id=result.case_id, kind=Action.Kind.EMAIL_IN)
         assert "Not kept:" in entry.text
+
+
+def test_mailbox_poll_is_scheduled_and_idle_without_a_mailbox(settings):
+    from config.celery_app import app
+    from correspondence.tasks import inbound_poll_task
+
+    entry = settings.CELERY_BEAT_SCHEDULE["correspondence-inbound-poll"]
+    assert entry["task"] == inbound_poll_task.name
+    app.loader.import_default_modules()
+    assert inbound_poll_task.name in app.tasks
+    settings.INBOUND_IMAP_URL = ""
+    assert inbound_poll_task.run() == 0

@@ -70,6 +70,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(day_of_month=1, hour=3, minute=15),
         "args": ["caseload.holidays_seed"],
     },
+    "correspondence-inbound-poll": {
+        # In public: files unseen mail from INBOUND_IMAP_URL into its councils (a no-op when
+        # inbound mail comes by ESP webhook instead and no mailbox is configured).
+        "task": "correspondence.inbound_poll",
+        "schedule": crontab(minute="*"),
+    },
     "mailer-outbox-purge-public": {
         "task": "mailer.outbox_purge",
         "schedule": crontab(hour=3, minute=30),
