@@ -281,6 +281,14 @@ def inbound_process(
         inbound.status = S.TRIAGE
         inbound.case = None
         inbound.reason = f"Could not be filed automatically: {exc.message}"[:300]
+    if inbound.status != S.TRIAGE:
+        # Filed: the case history and its attachments now hold the content. Keeping a second
+        # copy here would outlive the case's own retention and anonymisation.
+        raw_name, storage = inbound.raw.name or "", inbound.raw.storage
+        inbound.raw = ""
+        inbound.body_text = ""
+        if raw_name:
+            transaction.on_commit(lambda: storage.delete(raw_name))
     inbound.save()
     return inbound
 

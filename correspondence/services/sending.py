@@ -28,7 +28,12 @@ from correspondence.rendering.letters import (
     render_docx,
     render_pdf,
 )
-from correspondence.rendering.sandbox import Rendered, format_date, render_checked
+from correspondence.rendering.sandbox import (
+    Rendered,
+    format_date,
+    render_checked,
+    template_check,
+)
 from correspondence.selectors import (
     EffectiveTemplate,
     correspondence_settings_get,
@@ -143,6 +148,13 @@ def correspondence_prepare(
     reply_link = ""
     if found is not None and for_sending and found.replied_at is None:
         reply_link = referral_reply_url(referral=found)
+    elif found is not None and for_sending:
+        if "referral.reply_link" in template_check(subject=subject, body=body).fields:
+            raise ValidationFailed(
+                f"{found.officer.name} already replied on {found.replied_at:%d %B %Y}, so the "
+                "reply link would not work. Use a template without the link.",
+                extra={"referral": ["Already answered."]},
+            )
     elif found is not None:
         reply_link = LINK_PLACEHOLDER
     context = merge_context(

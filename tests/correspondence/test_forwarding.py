@@ -44,6 +44,8 @@ def test_gmail_forward_opens_a_new_case_for_the_councillor(council_a, people):
         inbound = InboundEmail.objects.get(pk=result.inbound_id)
         assert inbound.forwarded_by_id == people.owner.pk
         assert inbound.original_from_email == CONSTITUENT
+        # Filed: no second copy of the message outlives the case history.
+        assert not inbound.raw and inbound.body_text == ""
 
 
 def test_outlook_forward_adds_to_the_constituents_open_case(council_a, people):

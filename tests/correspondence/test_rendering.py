@@ -193,3 +193,15 @@ def test_send_and_preview_api(council_a, council_b, people, scene, api_for):
         assert refused.status_code == 404
     with in_council(council_a):
         assert OutboundEmail.objects.filter(kind="correspondence").count() == 1
+
+
+def test_no_reply_link_once_the_officer_has_replied(council_a, people, scene):
+    from caseload.services import referral_record_reply
+    from core.errors import ValidationFailed
+
+    with in_council(council_a):
+        referral_record_reply(actor=people.owner, referral=scene.referral, text="Done")
+        with pytest.raises(ValidationFailed, match="already replied"):
+            correspondence_send_email(
+                actor=people.owner, key="chaser", case=scene.case, referral=scene.referral
+            )
