@@ -7,17 +7,23 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
-# (label, url name, roles that see it; None = every signed-in council user)
+# (label, url name, roles that see it; None = every signed-in user of the host)
 COUNCIL_ITEMS: list[tuple[str, str, set[str] | None]] = [
     ("Dashboard", "caseload:dashboard", None),
-    ("Cases", "caseload:case-list", None),
-    ("Constituents", "caseload:constituent-list", None),
-    ("Surgery", "caseload:surgery", None),
+    # Admins run the set-up but do not read casework (caseload.selectors.access).
+    ("Cases", "caseload:case-list", {"councillor", "staff"}),
+    ("Constituents", "caseload:constituent-list", {"councillor", "staff"}),
+    ("Surgery", "caseload:surgery", {"councillor", "staff"}),
     ("Officers", "caseload:officer-list", None),
     ("Admin", "caseload:admin-home", {"admin"}),
 ]
 CENTRAL_ITEMS: list[tuple[str, str, set[str] | None]] = [
-    ("Councils", "console:home", None),
+    ("Overview", "console:home", {"central"}),
+    ("Councils", "console:directory", {"central"}),
+    ("Trial requests", "console:trial-queue", {"central"}),
+    ("Comparison", "console:comparison", {"central"}),
+    ("Reports", "console:reports", {"central"}),
+    ("Licences", "billing_console:list", {"central"}),
 ]
 
 

@@ -44,7 +44,8 @@ def test_navigation_per_role(cast, council_a) -> None:
     assert current[: current.index("</a>")].count("Cases") == 1  # the active item
     assert 'action="/logout/"' in councillor and cast.owner.name in councillor
     admin = _nav(client_for(council_a, cast.admin).get("/").content.decode())
-    assert "Admin" in admin
+    assert "Admin" in admin and "Officers" in admin
+    assert "Cases" not in admin and "Surgery" not in admin  # admins do not read casework
 
 
 def test_central_site_is_restyled_with_its_own_navigation(db, make_user, client) -> None:
