@@ -167,3 +167,28 @@ def test_purge_deletes_old_sent_and_failed_but_never_pending(council_a, settings
         left = set(OutboundEmail.objects.values_list("pk", flat=True))
     assert left == {old_queued.pk, recent.pk}
     assert old_sent.pk not in left
+
+
+def test_broker_outage_loses_nothing(council_a, django_capture_on_commit_callbacks):
+    """The on-commit nudge fails (broker down): the caller's transaction still succeeds, the
+    row stays queued, and beat's sweep finds it once the broker is back."""
+    from kombu.exceptions import OperationalError as BrokerDown
+
+    with in_council(council_a):
+        with (
+            mock.patch(
+                "mailer.tasks.outbox_deliver_task.apply_async", side_effect=BrokerDown("down")
+            ) as nudge,
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            email = _enqueue(dedupe_key="digest:9:2026-03-10")
+        assert nudge.called
+        email.refresh_from_db()
+        assert email.status == OutboundEmail.Status.QUEUED
+    with schema_context("public"):
+        assert outbox_schemas_with_due_mail(schemas=["public", council_a.schema_name]) == [
+            council_a.schema_name
+        ]
+    with in_council(council_a):
+        assert outbox_deliver() == 1
+    assert len(mail.outbox) == 1
