@@ -127,8 +127,10 @@ def _populate(slug: str) -> None:
 def _council_job(schema: str) -> tuple[float, int, int]:
     """What one fan-out job does in a worker: the council's morning run."""
     with schema_context(schema):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         run = reminders_council_digest(day=DAY)
+        if os.environ.get("BENCH_REMINDER_CPU"):
+            print("CPU", round(time.process_time() - cpu, 3), round(time.perf_counter() - started, 3))
         return time.perf_counter() - started, run.digests, run.bfs_delivered
 
 
