@@ -111,7 +111,9 @@ def officer_reply(request: HttpRequest, token: str) -> HttpResponse:
             )
         except ValidationFailed as exc:
             for field, messages in exc.extra.items():
-                for message in messages:
+                field = {"target_date": "new_target_date"}.get(field, field)
+                # One problem: the service's full sentence reads better than the field's note.
+                for message in [exc.message] if len(exc.extra) == 1 else messages:
                     form.add_error(field if field in form.fields else None, message)
             if not exc.extra:
                 form.add_error(None, exc.message)

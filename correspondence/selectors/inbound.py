@@ -17,11 +17,23 @@ def _require_triage_staff(user: User) -> None:
         raise PermissionDenied("Members' Services staff triage inbound mail.")
 
 
+def _triage_visible_q(user: User) -> Q:
+    """Mail from unknown senders belongs to no councillor yet: every Members' Services staff
+    member sees it. A forward that could not be filed stays with the forwarder (if staff) and
+    the staff who act for the councillor who forwarded it."""
+    return (
+        Q(forwarded_by__isnull=True)
+        | Q(forwarded_by_id=user.pk)
+        | Q(forwarded_by_id__in=acting_for_ids(user))
+    )
+
+
 def triage_list(*, user: User, include_done: bool = False) -> QuerySet[InboundEmail]:
-    """Mail waiting for triage, newest first. Unmatched mail belongs to no councillor yet,
-    so every Members' Services staff member of the council sees the whole queue."""
+    """Mail waiting for triage, newest first (see _triage_visible_q for who sees what)."""
     _require_triage_staff(user)
-    qs = InboundEmail.objects.select_related("forwarded_by", "case", "triaged_by")
+    qs = InboundEmail.objects.select_related("forwarded_by", "case", "triaged_by").filter(
+        _triage_visible_q(user)
+    )
     if not include_done:
         qs = qs.filter(status=InboundEmail.Status.TRIAGE)
     return qs.order_by("-received_at", "-id")
@@ -33,7 +45,11 @@ def triage_get(*, user: User, inbound_id: int | str) -> InboundEmail:
         pk = int(inbound_id)
     except (TypeError, ValueError):
         raise NotFound(f"No inbound message with id {inbound_id!s}.") from None
-    found = InboundEmail.objects.select_related("forwarded_by", "case").filter(pk=pk).first()
+    found = (
+        InboundEmail.objects.select_related("forwarded_by", "case")
+        .filter(_triage_visible_q(user), pk=pk)
+        .first()
+    )
     if found is None:
         raise NotFound(f"No inbound message with id {pk}.")
     return found

@@ -252,3 +252,23 @@ def test_triage_list_query_count_is_the_same_for_5_and_50(council_a, people, api
     few = count()
     add(5, 50)
     assert count() == few
+
+
+def test_failed_forward_is_triaged_only_by_the_forwarders_staff(council_a, people, api_for):
+    """A councillor's forward that could not be filed is their constituent's mail: only the
+    staff who act for that councillor see it in the queue."""
+    with in_council(council_a):
+        case = make_case(people.colleague, title="Colleague's case")
+    raw = eml(
+        "outlook_attached_forward",
+        forwarder="owner@a.gov.uk",
+        constituent="x@example.com",
+        reference=case.reference,
+        in_reply_to="<none@example.com>",
+    )
+    inbound_id = _receive(raw).inbound_id
+    mine = api_for(council_a, people.staff).get("/api/v1/inbound/triage/").json()["results"]
+    assert [row["id"] for row in mine] == [inbound_id]
+    other = api_for(council_a, people.other_staff)
+    assert other.get("/api/v1/inbound/triage/").json()["results"] == []
+    assert other.get(f"/api/v1/inbound/triage/{inbound_id}/").status_code == 404

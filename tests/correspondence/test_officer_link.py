@@ -121,6 +121,18 @@ def test_invalid_form_shows_errors(council_a, people, scene):
     response = _post(browser, path, response="more_time", text="Soon")
     assert response.status_code == 400
     assert "Give the date you expect to reply by" in response.content.decode()
+    past = timezone.localdate() - timedelta(days=3)
+    response = _post(
+        browser,
+        path,
+        response="more_time",
+        text="Soon",
+        new_target_date_day=str(past.day),
+        new_target_date_month=str(past.month),
+        new_target_date_year=str(past.year),
+    )
+    assert response.status_code == 400
+    assert "The new date must be in the future." in response.content.decode()
     with in_council(council_a):
         assert not Action.objects.filter(kind=Action.Kind.OFFICER_REPLY).exists()
 
