@@ -37,7 +37,7 @@ class CaseRefSerializer(serializers.Serializer):
     status = serializers.CharField()
 
 
-class UserRefSerializer(serializers.Serializer):
+class BFOwnerSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     email = serializers.EmailField()
@@ -48,7 +48,7 @@ class BFSerializer(serializers.Serializer):
     case = CaseRefSerializer()
     due_date = serializers.DateField()
     reason = serializers.CharField()
-    owner = UserRefSerializer()
+    owner = BFOwnerSerializer()
     overdue = serializers.SerializerMethodField()
     # The metaclass pops declared fields, so this does not shadow Field.source at runtime.
     source = serializers.CharField()  # type: ignore[assignment]
