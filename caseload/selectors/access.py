@@ -76,23 +76,31 @@ def ward_colleague_ids(user: User) -> list[int]:
     )
 
 
-def case_visible_q(user: User) -> Q:
+def case_visible_q(user: User, *, precise: bool = False) -> Q:
     """The filter of cases `user` may read. Use on Case querysets only.
 
-    Every arm is an index condition on owner_id or id (see AnyOf), so PostgreSQL can
-    combine them with the full-text GIN index (BitmapAnd) and a search in a council of
-    100,000 cases reads only the matching rows the user may see. Costs one small query for a
-    councillor (their ward colleagues' ids).
+    Every arm is an index condition on owner_id or id (see AnyOf). With `precise`, ward
+    colleagues are looked up first (one small query) and given as literal ids: the planner
+    then knows how many rows each arm selects and combines the owner index with the
+    full-text GIN index (BitmapAnd), so a search in a council of 100,000 cases reads only the
+    matching rows the user may see. Plain lists walk the (-updated_at, -id) index instead and
+    do not need the extra query.
     """
     if not _is_active_member(user):
         return Q(pk__in=[])
     if user.role == User.Role.COUNCILLOR:
         q = Q(owner_id=user.pk)
-        colleagues = ward_colleague_ids(user)
-        if colleagues:
-            # Literal ids (a ward has 3 or 4 members): the planner then knows how many rows
-            # each arm selects and combines the owner index with the search index.
-            q |= Q(sharing=Case.Sharing.WARD, owner_id__in=colleagues)
+        if precise:
+            colleagues = ward_colleague_ids(user)
+            if colleagues:
+                q |= Q(sharing=Case.Sharing.WARD, owner_id__in=colleagues)
+        elif user.ward:
+            same_ward = User.objects.filter(ward=user.ward, role=User.Role.COUNCILLOR).exclude(
+                pk=user.pk
+            )
+            q |= Q(sharing=Case.Sharing.WARD) & Q(
+                AnyOf(F("owner_id"), Subquery(same_ward.values("id")))
+            )
         shared = CaseShare.objects.filter(user_id=user.pk).values("case_id")
         q |= Q(sharing=Case.Sharing.NAMED) & Q(AnyOf(F("id"), Subquery(shared)))
         return q

@@ -92,8 +92,10 @@ def case_list_for_user(*, user: User, filters: CaseFilters | None = None) -> Que
     case whose reference is typed), annotated with `rank` and ordered by it.
     """
     filters = filters or CaseFilters()
-    qs = _apply_filters(case_base_queryset().filter(case_visible_q(user)), filters)
-    if filters.q.strip():
+    searching = bool(filters.q.strip())
+    visible = case_visible_q(user, precise=searching)
+    qs = _apply_filters(case_base_queryset().filter(visible), filters)
+    if searching:
         return case_search(qs, filters.q)
     return qs.order_by("-updated_at", "-id")
 

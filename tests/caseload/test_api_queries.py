@@ -92,26 +92,26 @@ def total(own_queries: int) -> int:
     return 6 + 2 * own_queries
 
 
-# (endpoint, kind of rows, path, the view's own queries). Every read of casework first asks
-# which ids the reader can reach (ward colleagues, named shares: one query), then reads.
+# (endpoint, kind of rows, path, the view's own queries). A search first looks up the
+# reader's ward colleagues (one query) so the planner can combine indexes.
 CASES: list[tuple[str, str, Callable[[dict], str], int]] = [
-    ("case list", "cases", lambda s: "/api/v1/cases/", 2),
+    ("case list", "cases", lambda s: "/api/v1/cases/", 1),
     ("case search", "cases", lambda s: "/api/v1/cases/?q=streetlight", 2),
-    ("case list filtered", "cases", lambda s: f"/api/v1/cases/?status=open&ward={s['ward']}", 2),
-    ("constituents", "constituents", lambda s: "/api/v1/constituents/", 2),
+    ("case list filtered", "cases", lambda s: f"/api/v1/cases/?status=open&ward={s['ward']}", 1),
+    ("constituents", "constituents", lambda s: "/api/v1/constituents/", 1),
     # officers: the list, then topics and wards prefetched
     ("officers", "officers", lambda s: "/api/v1/officers/", 3),
-    # history: reach, the case read, its access-log row, the actions
-    ("history", "actions", lambda s: f"/api/v1/cases/{s['case'].pk}/actions/", 4),
-    # constituent's cases: reach + the constituent, then reach + the cases
+    # history: the case read, its access-log row, the actions
+    ("history", "actions", lambda s: f"/api/v1/cases/{s['case'].pk}/actions/", 3),
+    # constituent's cases: the constituent, then the cases
     (
         "constituent cases",
         "constituent_cases",
         lambda s: f"/api/v1/constituents/{s['constituent'].pk}/cases/",
-        4,
+        2,
     ),
-    ("referrals", "referrals", lambda s: f"/api/v1/cases/{s['case'].pk}/referrals/", 4),
-    ("attachments", "attachments", lambda s: f"/api/v1/cases/{s['case'].pk}/attachments/", 4),
+    ("referrals", "referrals", lambda s: f"/api/v1/cases/{s['case'].pk}/referrals/", 3),
+    ("attachments", "attachments", lambda s: f"/api/v1/cases/{s['case'].pk}/attachments/", 3),
     ("categories", "categories", lambda s: "/api/v1/categories/", 1),
     ("wards", "wards", lambda s: "/api/v1/wards/", 1),
     ("delegations", "delegations", lambda s: "/api/v1/delegations/", 1),
@@ -136,8 +136,11 @@ def test_list_query_count_is_constant(
     _grow(cast, council_a, kind, 5, state)
     small, small_rows = _count(client, path(state))
     _grow(cast, council_a, kind, 45, state)
+    url = path(state)
+    # Big pages (both styles: cursor page_size, ranked limit) so all 50 rows come back.
+    url += ("&" if "?" in url else "?") + "page_size=100&limit=100"
     with django_assert_num_queries(total(expected)):
-        response = client.get(path(state), {"page_size": 100})
+        response = client.get(url)
     assert response.status_code == 200
     large_rows = len(response.json()["results"])
     assert large_rows >= 50 > small_rows >= 5, (large_rows, small_rows)
