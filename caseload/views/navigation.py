@@ -17,14 +17,9 @@ COUNCIL_ITEMS: list[tuple[str, str, set[str] | None]] = [
     ("Officers", "caseload:officer-list", None),
     ("Admin", "caseload:admin-home", {"admin"}),
 ]
-CENTRAL_ITEMS: list[tuple[str, str, set[str] | None]] = [
-    ("Overview", "console:home", {"central"}),
-    ("Councils", "console:directory", {"central"}),
-    ("Trial requests", "console:trial-queue", {"central"}),
-    ("Comparison", "console:comparison", {"central"}),
-    ("Reports", "console:reports", {"central"}),
-    ("Licences", "billing_console:list", {"central"}),
-]
+# The central body's console has its own section navigation (console/_nav.html), so the
+# header adds none there; moving those links here would make it the GOV.UK service nav.
+CENTRAL_ITEMS: list[tuple[str, str, set[str] | None]] = []
 
 
 def nav_items(request: HttpRequest) -> dict[str, Any]:
