@@ -11,7 +11,7 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
-from console.disclosure import Figure, is_suppressed
+from console.disclosure import Figure
 
 BAR_HEIGHT = 18
 GAP = 6
@@ -49,22 +49,22 @@ def bar_chart(
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(description)} {escape(summary)}</desc>',
     ]
+    step = BAR_HEIGHT + GAP
     for index, (label, value) in enumerate(bars):
-        y = GAP + index * (BAR_HEIGHT + GAP)
+        y = GAP + index * step
         text_y = y + BAR_HEIGHT - 5
-        short = label if len(label) <= 28 else label[:27] + "…"
-        parts.append(
-            f'<text x="{LABEL_WIDTH - 6}" y="{text_y}" text-anchor="end" '
-            f'font-size="12" fill="#0b0c0c">{escape(short)}</text>'
-        )
+        short = label if len(label) <= 28 else label[:27] + "\N{HORIZONTAL ELLIPSIS}"
         bar_width = 0.0
-        if isinstance(value, int | float) and not is_suppressed(value):
-            bar_width = max(1.0, PLOT_WIDTH * float(value) / top) if value else 0.0
-            parts.append(
+        bar = ""
+        if isinstance(value, int | float) and value:
+            bar_width = max(1.0, PLOT_WIDTH * float(value) / top)
+            bar = (
                 f'<rect x="{LABEL_WIDTH}" y="{y}" width="{bar_width:.1f}" '
                 f'height="{BAR_HEIGHT}" fill="{COLOURS[index % 2]}"></rect>'
             )
         parts.append(
+            f'<text x="{LABEL_WIDTH - 6}" y="{text_y}" text-anchor="end" font-size="12" '
+            f'fill="#0b0c0c">{escape(short)}</text>{bar}'
             f'<text x="{LABEL_WIDTH + bar_width + 4:.1f}" y="{text_y}" font-size="12" '
             f'fill="#0b0c0c">{escape(_value_text(value))}</text>'
         )

@@ -4,12 +4,18 @@ through here, so no output can skip the suppression rule (console.disclosure).""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from django.db.models import Max, Min
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Count, F, Max, Min, Sum
 from django.utils import timezone
+from django_tenants.utils import schema_context
 
 from console import disclosure as d
 from console import stats
@@ -24,15 +30,21 @@ class FigureDef:
     key: str
     label: str
     description: str
-    chart: bool = True
+    chart: bool = True  # drawn on the comparison page (every figure is in its table)
 
 
 FIGURES: list[FigureDef] = [
-    FigureDef("councillors", "Councillor accounts", "Councillor accounts at the end of the range."),
+    FigureDef(
+        "councillors",
+        "Councillor accounts",
+        "Councillor accounts at the end of the range.",
+        chart=False,
+    ),
     FigureDef(
         "active_councillors",
         "Active councillors",
         "Councillors who signed in or recorded an action, average per month.",
+        chart=False,
     ),
     FigureDef(
         "logins_per_councillor_week",
@@ -40,7 +52,7 @@ FIGURES: list[FigureDef] = [
         "Councillors' sign-ins, per councillor account, per week (adoption).",
     ),
     FigureDef("cases_opened", "Cases opened", "Cases opened in the range."),
-    FigureDef("cases_closed", "Cases closed", "Cases closed in the range."),
+    FigureDef("cases_closed", "Cases closed", "Cases closed in the range.", chart=False),
     FigureDef(
         "close_days_median",
         "Median days to close",
@@ -50,6 +62,7 @@ FIGURES: list[FigureDef] = [
         "close_days_p90",
         "90th percentile days to close",
         "Nine in ten cases closed in the range closed within this many days.",
+        chart=False,
     ),
     FigureDef(
         "first_action_days_median",
@@ -70,11 +83,13 @@ FIGURES: list[FigureDef] = [
         "cases_with_bf_pct",
         "Cases with a BF (%)",
         "Of cases opened in the range, the share with at least one BF.",
+        chart=False,
     ),
     FigureDef(
         "actions_per_case",
         "Actions per case worked",
         "Actions people recorded per case they worked on, per month.",
+        chart=False,
     ),
     FigureDef(
         "time_per_case_minutes",
@@ -85,30 +100,98 @@ FIGURES: list[FigureDef] = [
         "survey_quicker",
         "Survey: easier and quicker (1-5)",
         "Average answer to 'makes my casework tasks easier and quicker'.",
+        chart=False,
     ),
     FigureDef(
         "survey_engagement",
         "Survey: engagement and actions (1-5)",
         "Average answer to 'helps me engage with constituents and manage actions'.",
+        chart=False,
     ),
     FigureDef(
         "survey_easy",
         "Survey: simple and easy (1-5)",
         "Average answer to 'simple and easy to use'.",
     ),
-    FigureDef("survey_responses", "Survey answers", "Monthly survey answers in the range.", False),
+    FigureDef(
+        "survey_responses", "Survey answers", "Monthly survey answers in the range.", chart=False
+    ),
 ]
 FIGURE_KEYS = [f.key for f in FIGURES]
 FIGURES_BY_KEY = {f.key: f for f in FIGURES}
 
 
-def _total(rows: Sequence[CouncilMonthlyFigures], name: str) -> int:
-    return sum(int(getattr(r, name) or 0) for r in rows)
+# Columns summed over a range. The nullable BF ones stay None when never measured.
+SUMMED = [
+    "active_councillors",
+    "logins",
+    "cases_opened",
+    "cases_closed",
+    "first_action_cases",
+    "referrals_due",
+    "referrals_on_time",
+    "bfs_due",
+    "bfs_on_time",
+    "cases_with_bf",
+    "actions",
+    "action_cases",
+    "time_minutes",
+    "time_cases",
+    "survey_responses",
+    "survey_quicker_sum",
+    "survey_engagement_sum",
+    "survey_easy_sum",
+]
+HISTOGRAMS = {
+    "close": "close_days_hist",
+    "first": "first_action_days_hist",
+    "category": "cases_by_category",
+    "ward": "cases_by_ward",
+}
 
 
-def _total_or_none(rows: Sequence[CouncilMonthlyFigures], name: str) -> int | None:
-    values = [getattr(r, name) for r in rows if getattr(r, name) is not None]
-    return sum(values) if values else None
+@dataclass
+class Totals:
+    """One council's months, added up: what every summary is computed from."""
+
+    months: int = 0
+    latest_councillors: int = 0
+    councillor_days: int = 0
+    sums: dict[str, int | None] = field(default_factory=dict)
+    close_hist: dict[int, int] = field(default_factory=dict)
+    first_hist: dict[int, int] = field(default_factory=dict)
+    categories: dict[str, int] = field(default_factory=dict)
+    wards: dict[str, int] = field(default_factory=dict)
+
+    def total(self, name: str) -> int:
+        return int(self.sums.get(name) or 0)
+
+
+def totals_from_rows(rows: Sequence[CouncilMonthlyFigures]) -> Totals:
+    rows = sorted(rows, key=lambda r: r.month)
+    if not rows:
+        return Totals()
+    sums: dict[str, int | None] = {}
+    for name in SUMMED:
+        values = [getattr(r, name) for r in rows if getattr(r, name) is not None]
+        sums[name] = sum(values) if values else None
+    categories: dict[str, int] = {}
+    wards: dict[str, int] = {}
+    for row in rows:
+        for code, n in (row.cases_by_category or {}).items():
+            categories[code] = categories.get(code, 0) + int(n)
+        for code, n in (row.cases_by_ward or {}).items():
+            wards[code] = wards.get(code, 0) + int(n)
+    return Totals(
+        months=len(rows),
+        latest_councillors=rows[-1].councillors,
+        councillor_days=sum(r.councillors * r.days_covered for r in rows),
+        sums=sums,
+        close_hist=stats.pool(r.close_days_hist for r in rows),
+        first_hist=stats.pool(r.first_action_days_hist for r in rows),
+        categories=categories,
+        wards=wards,
+    )
 
 
 def _ratio(part: float, whole: int) -> float | None:
@@ -116,73 +199,155 @@ def _ratio(part: float, whole: int) -> float | None:
 
 
 def summarise(rows: Sequence[CouncilMonthlyFigures]) -> dict[str, d.Figure]:
-    """The figures over `rows` (one council's months), suppressed. Sums stay exact; medians
+    """The figures over `rows` (one council's months), suppressed."""
+    return summarise_totals(totals_from_rows(rows))
+
+
+def summarise_totals(t: Totals) -> dict[str, d.Figure]:
+    """The figures over a council's added-up months, suppressed. Sums stay exact; medians
     and percentiles come from the pooled day histograms (same rule as percentile_cont)."""
-    rows = sorted(rows, key=lambda r: r.month)
-    if not rows:
+    if not t.months:
         return dict.fromkeys(FIGURE_KEYS)
-    latest = rows[-1]
-    close_hist = stats.pool(r.close_days_hist for r in rows)
-    first_hist = stats.pool(r.first_action_days_hist for r in rows)
-    closed = stats.hist_count(close_hist)
-    first_n = stats.hist_count(first_hist)
-    active_avg = _total(rows, "active_councillors") / len(rows)
-    councillor_weeks = sum(r.councillors * r.days_covered for r in rows) / 7
-    logins = _total(rows, "logins")
-    action_cases = _total(rows, "action_cases")
-    time_cases = _total(rows, "time_cases")
-    responses = _total(rows, "survey_responses")
-    bfs_due = _total_or_none(rows, "bfs_due")
+    closed = stats.hist_count(t.close_hist)
+    first_n = stats.hist_count(t.first_hist)
+    active_avg = t.total("active_councillors") / t.months
+    councillor_weeks = t.councillor_days / 7
+    logins = t.total("logins")
+    action_cases = t.total("action_cases")
+    time_cases = t.total("time_cases")
+    responses = t.total("survey_responses")
     figures: dict[str, d.Figure] = {
-        "councillors": d.count(latest.councillors),
+        "councillors": d.count(t.latest_councillors),
         "active_councillors": (
             d.suppressed_marker() if d.is_small(int(active_avg)) else round(active_avg, 1)
         ),
         "logins_per_councillor_week": d.derived(
             logins / councillor_weeks if councillor_weeks else None,
             logins,
-            latest.councillors,
+            t.latest_councillors,
         ),
-        "cases_opened": d.count(_total(rows, "cases_opened")),
-        "cases_closed": d.count(_total(rows, "cases_closed")),
-        "close_days_median": d.derived(stats.percentile_cont(close_hist, 0.5), closed),
-        "close_days_p90": d.derived(stats.percentile_cont(close_hist, 0.9), closed),
-        "first_action_days_median": d.derived(stats.percentile_cont(first_hist, 0.5), first_n),
+        "cases_opened": d.count(t.total("cases_opened")),
+        "cases_closed": d.count(t.total("cases_closed")),
+        "close_days_median": d.derived(stats.percentile_cont(t.close_hist, 0.5), closed),
+        "close_days_p90": d.derived(stats.percentile_cont(t.close_hist, 0.9), closed),
+        "first_action_days_median": d.derived(stats.percentile_cont(t.first_hist, 0.5), first_n),
         "referrals_on_time_pct": d.percentage(
-            _total(rows, "referrals_on_time"), _total(rows, "referrals_due")
+            t.total("referrals_on_time"), t.total("referrals_due")
         ),
         "bfs_on_time_pct": (
-            None if bfs_due is None else d.percentage(_total(rows, "bfs_on_time"), bfs_due)
+            None
+            if t.sums.get("bfs_due") is None
+            else d.percentage(t.total("bfs_on_time"), t.total("bfs_due"))
         ),
         "cases_with_bf_pct": (
             None
-            if _total_or_none(rows, "cases_with_bf") is None
-            else d.percentage(_total(rows, "cases_with_bf"), _total(rows, "cases_opened"))
+            if t.sums.get("cases_with_bf") is None
+            else d.percentage(t.total("cases_with_bf"), t.total("cases_opened"))
         ),
-        "actions_per_case": d.derived(_ratio(_total(rows, "actions"), action_cases), action_cases),
+        "actions_per_case": d.derived(_ratio(t.total("actions"), action_cases), action_cases),
         "time_per_case_minutes": d.derived(
-            _ratio(_total(rows, "time_minutes"), time_cases), time_cases, digits=0
+            _ratio(t.total("time_minutes"), time_cases), time_cases, digits=0
         ),
         "survey_quicker": d.derived(
-            _ratio(_total(rows, "survey_quicker_sum"), responses), responses, digits=2
+            _ratio(t.total("survey_quicker_sum"), responses), responses, digits=2
         ),
         "survey_engagement": d.derived(
-            _ratio(_total(rows, "survey_engagement_sum"), responses), responses, digits=2
+            _ratio(t.total("survey_engagement_sum"), responses), responses, digits=2
         ),
         "survey_easy": d.derived(
-            _ratio(_total(rows, "survey_easy_sum"), responses), responses, digits=2
+            _ratio(t.total("survey_easy_sum"), responses), responses, digits=2
         ),
         "survey_responses": d.count(responses),
     }
     return {key: figures[key] for key in FIGURE_KEYS}  # the order every table uses
 
 
-def breakdown(rows: Iterable[CouncilMonthlyFigures], name: str) -> dict[str, d.Figure]:
-    """Cases per category code or ward code over `rows`, each count suppressed."""
-    totals: dict[str, int] = {}
-    for row in rows:
-        for code, n in (getattr(row, name) or {}).items():
-            totals[code] = totals.get(code, 0) + int(n)
+def totals_by_council(
+    *, council_ids: list[int], month_from: date, month_to: date
+) -> dict[int, Totals]:
+    """Every council's totals over the range, added up by the database: two queries, and
+    only sums and histogram buckets come back (not a row per council and month)."""
+    in_range = {
+        "council_id__in": council_ids,
+        "month__gte": month_from,
+        "month__lte": month_to,
+    }
+    result: dict[int, Totals] = {}
+    aggregates = (
+        CouncilMonthlyFigures.objects.filter(**in_range)
+        .values("council_id")
+        .annotate(
+            n_months=Count("id"),
+            councillor_days=Sum(F("councillors") * F("days_covered")),
+            latest=ArrayAgg("councillors", ordering="-month"),
+            **{name: Sum(name) for name in SUMMED},
+        )
+        .order_by()
+    )
+    for row in aggregates:
+        values: dict[str, Any] = dict(row)
+        result[values["council_id"]] = Totals(
+            months=values["n_months"],
+            latest_councillors=values["latest"][0],
+            councillor_days=values["councillor_days"] or 0,
+            sums={name: values[name] for name in SUMMED},
+        )
+    table = CouncilMonthlyFigures._meta.db_table
+    parts = [
+        f"SELECT council_id, '{kind}', e.key, sum(e.value::integer) FROM {table}, "
+        f"jsonb_each_text({column}) e WHERE council_id = ANY(%s) AND month BETWEEN %s AND %s "
+        "GROUP BY council_id, e.key"
+        for kind, column in HISTOGRAMS.items()
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), [council_ids, month_from, month_to] * len(parts))
+        for council_id, kind, key, n in cursor.fetchall():
+            totals = result.get(council_id)
+            if totals is None:
+                continue
+            if kind == "close":
+                totals.close_hist[int(key)] = int(n)
+            elif kind == "first":
+                totals.first_hist[int(key)] = int(n)
+            elif kind == "category":
+                totals.categories[key] = int(n)
+            else:
+                totals.wards[key] = int(n)
+    return result
+
+
+TOTALS_CACHE_SECONDS = 24 * 60 * 60
+
+
+def totals_by_council_cached(
+    *, council_ids: list[int], month_from: date, month_to: date
+) -> dict[int, Totals]:
+    """`totals_by_council`, remembered until any figure in the range is recomputed.
+
+    Figures change only when a refresh writes them (nightly, or on demand), and every write
+    sets `computed_at`; so the newest `computed_at` and the row count in the range, taken in
+    one indexed query, say whether the remembered totals are still exact."""
+    stamp = CouncilMonthlyFigures.objects.filter(
+        council_id__in=council_ids, month__gte=month_from, month__lte=month_to
+    ).aggregate(newest=Max("computed_at"), rows=Count("id"))
+    if not stamp["rows"]:
+        return {}
+    digest = hashlib.sha256(
+        f"{sorted(council_ids)}|{month_from}|{month_to}|{stamp['newest']}|{stamp['rows']}".encode()
+    ).hexdigest()
+    key = f"console:comparison-totals:{digest}"
+    with schema_context("public"):  # one cache entry whatever schema the caller is in
+        totals = cache.get(key)
+        if totals is None:
+            totals = totals_by_council(
+                council_ids=council_ids, month_from=month_from, month_to=month_to
+            )
+            cache.set(key, totals, TOTALS_CACHE_SECONDS)
+    return totals
+
+
+def breakdown(totals: dict[str, int]) -> dict[str, d.Figure]:
+    """Cases per category code or ward code, largest first, each count suppressed."""
     ordered = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
     return {code: d.count(n) for code, n in ordered}
 
@@ -194,7 +359,6 @@ class CouncilComparison:
     months: list[tuple[date, dict[str, d.Figure]]]
     categories: dict[str, d.Figure]
     wards: dict[str, d.Figure]
-    computed_at: object = None
 
 
 @dataclass
@@ -253,7 +417,8 @@ def comparison_get(
     month_to: date | None = None,
     include_months: bool = True,
 ) -> Comparison:
-    """Councils side by side over [month_from, month_to]. Two queries."""
+    """Councils side by side over [month_from, month_to]: three queries. With
+    `include_months` (the API, the CSV) each month is summarised too, from its row."""
     default_from, default_to = default_range()
     month_from = (month_from or default_from).replace(day=1)
     month_to = (month_to or default_to).replace(day=1)
@@ -267,23 +432,28 @@ def comparison_get(
     if slugs:
         councils = councils.filter(slug__in=list(slugs))
     councils_list = list(councils.only("id", "name", "slug", "schema_name"))
-    rows = CouncilMonthlyFigures.objects.filter(
-        council__in=[c.pk for c in councils_list], month__gte=month_from, month__lte=month_to
-    ).order_by("council_id", "month")
-    by_council: dict[int, list[CouncilMonthlyFigures]] = {}
-    for row in rows:
-        by_council.setdefault(row.council_id, []).append(row)
+    ids = [c.pk for c in councils_list]
     result = Comparison(month_from=month_from, month_to=month_to)
+    by_council: dict[int, list[CouncilMonthlyFigures]] = {}
+    if include_months:
+        rows = CouncilMonthlyFigures.objects.filter(
+            council__in=ids, month__gte=month_from, month__lte=month_to
+        ).order_by("council_id", "month")
+        for row in rows:
+            by_council.setdefault(row.council_id, []).append(row)
+        totals = {pk: totals_from_rows(months) for pk, months in by_council.items()}
+    else:
+        totals = totals_by_council_cached(council_ids=ids, month_from=month_from, month_to=month_to)
     for council in councils_list:
+        t = totals.get(council.pk, Totals())
         months = by_council.get(council.pk, [])
         result.councils.append(
             CouncilComparison(
                 council=council,
-                summary=summarise(months),
-                months=[(m.month, summarise([m])) for m in months] if include_months else [],
-                categories=breakdown(months, "cases_by_category"),
-                wards=breakdown(months, "cases_by_ward"),
-                computed_at=max((m.computed_at for m in months), default=None),
+                summary=summarise_totals(t),
+                months=[(m.month, summarise([m])) for m in months],
+                categories=breakdown(t.categories),
+                wards=breakdown(t.wards),
             )
         )
     return result
@@ -315,7 +485,6 @@ def comparison_as_dict(comparison: Comparison) -> dict:
                 "months": [{"month": f"{m:%Y-%m}", "figures": figs} for m, figs in c.months],
                 "cases_by_category": c.categories,
                 "cases_by_ward": c.wards,
-                "computed_at": c.computed_at.isoformat() if c.computed_at else None,  # type: ignore[attr-defined]
             }
             for c in comparison.councils
         ],
