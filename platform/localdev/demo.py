@@ -22,7 +22,8 @@ from tenants.services import council_provision
 
 COUNCILLORS_PER_COUNCIL = 10  # the pilot's ten volunteer councillors
 STAFF_PER_COUNCIL = 2
-APPS_WITH_DEMO_DATA = ["caseload", "billing"]
+# console last: it computes the comparison figures from everything seeded before it.
+APPS_WITH_DEMO_DATA = ["caseload", "billing", "feedback", "console"]
 
 
 def _seed_people(council: Council, wards: list[str], rng: random.Random, hashed: str) -> None:

@@ -21,7 +21,9 @@ Definitions (months are calendar months in Europe/London):
 - time recorded: minutes recorded on actions that month, and the distinct cases they cover;
 - active councillors: councillors who signed in or recorded an action (themselves, or staff
   on their behalf) that month; logins: councillors' sign-ins;
-- councillors: councillor accounts active now that existed by the month's end.
+- councillors: councillor accounts active now that existed by the month's end;
+- cases per category: by the platform's category codes; per ward: by ONS code (or the
+  ward's number inside the council when it has no code).
 """
 
 from __future__ import annotations
@@ -55,6 +57,14 @@ def month_of(day: date) -> date:
 
 def next_month(month: date) -> date:
     return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+
+
+def ward_key(ward_id: int | None, ons_code: str | None) -> str:
+    """A ward's key in the breakdown: its ONS code, or else "ward-<its id in the council>"
+    (a number, never the council's name for it); "none" for cases without a ward."""
+    if ward_id is None:
+        return "none"
+    return ons_code or f"ward-{ward_id}"
 
 
 def bf_model() -> Any:
@@ -165,11 +175,12 @@ def council_figures_compute(*, today: date | None = None) -> CouncilAggregate:
     codes = {
         pk: category_code(name) for pk, name in _rows(f"SELECT id, name FROM {category_t}", {})
     }
-    for month, category_id, ward_code, n in _rows(
+    for month, category_id, ward_id, ward_code, n in _rows(
         f"""
-        SELECT date_trunc('month', c.opened_at {local})::date, c.category_id, w.code, count(*)
+        SELECT date_trunc('month', c.opened_at {local})::date, c.category_id, w.id, w.code,
+               count(*)
           FROM {case_t} c LEFT JOIN {ward_t} w ON w.id = c.ward_id
-         GROUP BY 1, 2, 3
+         GROUP BY 1, 2, 3, 4
         """,
         params,
     ):
@@ -177,7 +188,7 @@ def council_figures_compute(*, today: date | None = None) -> CouncilAggregate:
         figures.cases_opened += n
         code = codes.get(category_id, "none") if category_id is not None else "none"
         figures.cases_by_category[code] = figures.cases_by_category.get(code, 0) + n
-        ward = ward_code or "unknown"
+        ward = ward_key(ward_id, ward_code)
         figures.cases_by_ward[ward] = figures.cases_by_ward.get(ward, 0) + n
 
     closing = _durations(
