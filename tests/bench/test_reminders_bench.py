@@ -130,7 +130,9 @@ def _council_job(schema: str) -> tuple[float, int, int]:
         started, cpu = time.perf_counter(), time.process_time()
         run = reminders_council_digest(day=DAY)
         if os.environ.get("BENCH_REMINDER_CPU"):
-            print("CPU", round(time.process_time() - cpu, 3), round(time.perf_counter() - started, 3))
+            print(
+                "CPU", round(time.process_time() - cpu, 3), round(time.perf_counter() - started, 3)
+            )
         return time.perf_counter() - started, run.digests, run.bfs_delivered
 
 
