@@ -41,6 +41,12 @@ def _pdf(evaluations: list, *, title: str, filename: str) -> HttpResponse:
         "console/reports/evaluation_pdf.html",
         {
             "evaluations": evaluations,
+            # Side by side, four councils fit across a portrait A4 page.
+            "summary_groups": (
+                [evaluations[i : i + 4] for i in range(0, len(evaluations), 4)]
+                if len(evaluations) > 1
+                else []
+            ),
             "title": title,
             "generated_at": timezone.now(),
             "small": small_number(),
