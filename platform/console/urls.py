@@ -19,6 +19,11 @@ urlpatterns = [
         councils.onboarding_resend_view,
         name="onboarding-resend",
     ),
+    path(
+        "councils/jobs/<int:pk>/queue-again/",
+        councils.onboarding_requeue_view,
+        name="onboarding-requeue",
+    ),
     path("trial-requests/", trials.queue_view, name="trial-queue"),
     path("trial-requests/<int:pk>/", trials.trial_detail_view, name="trial-detail"),
     path("trial-requests/<int:pk>/approve/", trials.trial_approve_view, name="trial-approve"),

@@ -4,6 +4,7 @@ the welcome email with its set-password link, the form and the API."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -263,3 +264,20 @@ def test_api_reports_a_failed_job(api_for, central, monkeypatch) -> None:
         "failed",
         "not_started",
     ]
+
+
+def test_a_job_the_broker_missed_can_be_queued_again(
+    central_client, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    job = _job()
+    OnboardingJob.objects.filter(pk=job.pk).update(created_at=job.created_at - timedelta(minutes=5))
+    page = central_client.get(f"/councils/jobs/{job.pk}/").content.decode()
+    assert "Queue it again" in page
+    queued = []
+    monkeypatch.setattr("console.services.onboarding._queue_run", queued.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        central_client.post(f"/councils/jobs/{job.pk}/queue-again/")
+    assert queued == [job.pk]
+    onboarding_run(job_id=job.pk)
+    refused = central_client.post(f"/councils/jobs/{job.pk}/queue-again/", follow=True)
+    assert "already started" in refused.content.decode()

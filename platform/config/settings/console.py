@@ -23,6 +23,10 @@ CONSOLE_PUBLIC_SECTOR_EMAIL_SUFFIXES = env.list(
         "sch.uk",
     ],
 )
+# How many proxies (ingress, load balancer) append to X-Forwarded-For in front of the app.
+# 0 trusts only REMOTE_ADDR; behind one ingress set 1, or every visitor shares its address
+# and the per-address limit below applies to everyone at once.
+CLIENT_IP_PROXY_COUNT = env.int("CLIENT_IP_PROXY_COUNT", default=0)
 # Trial requests accepted per client IP per hour, and per email address per day.
 CONSOLE_TRIAL_REQUESTS_PER_IP_HOUR = env.int("CONSOLE_TRIAL_REQUESTS_PER_IP_HOUR", default=5)
 CONSOLE_TRIAL_REQUESTS_PER_EMAIL_DAY = env.int("CONSOLE_TRIAL_REQUESTS_PER_EMAIL_DAY", default=3)

@@ -9,6 +9,7 @@ from console.services.figures import (
 from console.services.onboarding import (
     onboarding_job_create,
     onboarding_live_stage,
+    onboarding_requeue,
     onboarding_resend_welcome,
     onboarding_run,
     onboarding_validate,
@@ -36,6 +37,7 @@ __all__ = [
     "figures_refresh_all",
     "onboarding_job_create",
     "onboarding_live_stage",
+    "onboarding_requeue",
     "onboarding_resend_welcome",
     "onboarding_run",
     "onboarding_validate",

@@ -172,8 +172,18 @@ def onboarding_job_create(
             f"The council '{details['slug']}' is already being created; see its progress.",
             extra={"slug": ["Already being created."]},
         ) from exc
-    transaction.on_commit(lambda: _queue_run(job.pk))
+    # robust: a broker outage must not turn the request into an error once the job is saved;
+    # the job page then offers to queue it again (onboarding_requeue).
+    transaction.on_commit(lambda: _queue_run(job.pk), robust=True)
     return job
+
+
+def onboarding_requeue(*, job: OnboardingJob) -> None:
+    """Queue a job's task again, e.g. after the broker was down when it was created. Safe
+    to repeat: a job that is running or finished is left alone by the task."""
+    if job.status != OnboardingJob.Status.QUEUED:
+        raise Conflict("This job has already started; follow its progress instead.")
+    transaction.on_commit(lambda: _queue_run(job.pk))
 
 
 def set_password_url(*, job: OnboardingJob, user: Any) -> str:

@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from console.forms import OnboardingForm
 from console.models import OnboardingJob
 from console.permissions import central_staff_required
 from console.selectors.directory import SORTS, council_directory_rows
-from console.services import onboarding_job_create, onboarding_live_stage, onboarding_resend_welcome
+from console.services import (
+    onboarding_job_create,
+    onboarding_live_stage,
+    onboarding_requeue,
+    onboarding_resend_welcome,
+)
 from console.services.onboarding import STAGES
 from console.views.common import actor_of, form_errors_from, link_origin
 from core.errors import ApplicationError
+
+# A job still queued after this long probably missed the broker: offer to queue it again.
+STUCK_AFTER = timedelta(minutes=1)
 
 COLUMNS = [
     ("name", "Council"),
@@ -98,9 +109,29 @@ def job_progress(job: OnboardingJob) -> dict:
 @central_staff_required
 def onboarding_job_view(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(OnboardingJob.objects.select_related("council", "welcome_email"), pk=pk)
+    waiting = timezone.now() - job.created_at
     return render(
-        request, "console/onboarding_job.html", {"job": job, "progress": job_progress(job)}
+        request,
+        "console/onboarding_job.html",
+        {
+            "job": job,
+            "progress": job_progress(job),
+            "stuck": job.status == OnboardingJob.Status.QUEUED and waiting > STUCK_AFTER,
+        },
     )
+
+
+@central_staff_required
+@require_POST
+def onboarding_requeue_view(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(OnboardingJob, pk=pk)
+    try:
+        onboarding_requeue(job=job)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Queued again.")
+    return redirect("console:onboarding-job", pk=job.pk)
 
 
 @central_staff_required

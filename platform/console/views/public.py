@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from console.forms import TrialRequestForm
 from console.services import TooManyRequests, trial_request_confirm, trial_request_create
-from console.views.common import form_errors_from
+from console.views.common import client_ip, form_errors_from
 from core.errors import ApplicationError
 from core.tenancy import in_public_schema
 
@@ -44,7 +44,7 @@ def trial_request_view(request: HttpRequest) -> HttpResponse:
                         email=data["email"],
                         councillors=data["councillors"],
                         start_date=start,
-                        client_ip=request.META.get("REMOTE_ADDR", "") or "unknown",
+                        client_ip=client_ip(request),
                         site_url=request.build_absolute_uri("/"),
                     )
                 except TooManyRequests as exc:
