@@ -316,34 +316,45 @@ def totals_by_council(
     return result
 
 
-TOTALS_CACHE_SECONDS = 24 * 60 * 60
+CACHE_SECONDS = 24 * 60 * 60
 
 
-def totals_by_council_cached(
-    *, council_ids: list[int], month_from: date, month_to: date
-) -> dict[int, Totals]:
-    """`totals_by_council`, remembered until any figure in the range is recomputed.
+def figures_version(*, councils: Sequence[Council], month_from: date, month_to: date) -> str:
+    """A key that changes whenever what a comparison shows could change.
 
     Figures change only when a refresh writes them (nightly, or on demand), and every write
-    sets `computed_at`; so the newest `computed_at` and the row count in the range, taken in
-    one indexed query, say whether the remembered totals are still exact."""
+    sets `computed_at`; the newest `computed_at` and the row count in the range (one indexed
+    query), with the councils' names, say whether anything remembered is still exact."""
     stamp = CouncilMonthlyFigures.objects.filter(
-        council_id__in=council_ids, month__gte=month_from, month__lte=month_to
+        council_id__in=[c.pk for c in councils], month__gte=month_from, month__lte=month_to
     ).aggregate(newest=Max("computed_at"), rows=Count("id"))
-    if not stamp["rows"]:
-        return {}
-    digest = hashlib.sha256(
-        f"{sorted(council_ids)}|{month_from}|{month_to}|{stamp['newest']}|{stamp['rows']}".encode()
-    ).hexdigest()
-    key = f"console:comparison-totals:{digest}"
+    names = sorted((c.pk, c.name) for c in councils)
+    text = f"{names}|{month_from}|{month_to}|{stamp['newest']}|{stamp['rows']}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _summaries(
+    *, councils: Sequence[Council], month_from: date, month_to: date, version: str
+) -> dict[int, tuple[dict, dict, dict]]:
+    """Per council: (summary, categories, wards), remembered under `version`."""
+    key = f"console:comparison:{version}"
     with schema_context("public"):  # one cache entry whatever schema the caller is in
-        totals = cache.get(key)
-        if totals is None:
-            totals = totals_by_council(
-                council_ids=council_ids, month_from=month_from, month_to=month_to
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+        totals = totals_by_council(
+            council_ids=[c.pk for c in councils], month_from=month_from, month_to=month_to
+        )
+        result = {}
+        for council in councils:
+            t = totals.get(council.pk, Totals())
+            result[council.pk] = (
+                summarise_totals(t),
+                breakdown(t.categories),
+                breakdown(t.wards),
             )
-            cache.set(key, totals, TOTALS_CACHE_SECONDS)
-    return totals
+        cache.set(key, result, CACHE_SECONDS)
+        return result
 
 
 def breakdown(totals: dict[str, int]) -> dict[str, d.Figure]:
@@ -367,6 +378,8 @@ class Comparison:
     month_to: date
     councils: list[CouncilComparison] = field(default_factory=list)
     figures: list[FigureDef] = field(default_factory=lambda: FIGURES)
+    # Set for range summaries: changes whenever the figures shown could (figures_version).
+    version: str = ""
 
     def category_rows(self) -> list[dict]:
         codes = sorted({code for c in self.councils for code in c.categories})
@@ -417,8 +430,11 @@ def comparison_get(
     month_to: date | None = None,
     include_months: bool = True,
 ) -> Comparison:
-    """Councils side by side over [month_from, month_to]: three queries. With
-    `include_months` (the API, the CSV) each month is summarised too, from its row."""
+    """Councils side by side over [month_from, month_to].
+
+    Without months (the page): three queries, and the summaries are remembered until a
+    figure in the range is recomputed. With `include_months` (the API, the CSV, reports) every
+    month is summarised too, from its row."""
     default_from, default_to = default_range()
     month_from = (month_from or default_from).replace(day=1)
     month_to = (month_to or default_to).replace(day=1)
@@ -434,19 +450,37 @@ def comparison_get(
     councils_list = list(councils.only("id", "name", "slug", "schema_name"))
     ids = [c.pk for c in councils_list]
     result = Comparison(month_from=month_from, month_to=month_to)
+    if not include_months:
+        result.version = figures_version(
+            councils=councils_list, month_from=month_from, month_to=month_to
+        )
+        summaries = _summaries(
+            councils=councils_list,
+            month_from=month_from,
+            month_to=month_to,
+            version=result.version,
+        )
+        for council in councils_list:
+            summary, categories, wards = summaries[council.pk]
+            result.councils.append(
+                CouncilComparison(
+                    council=council,
+                    summary=summary,
+                    months=[],
+                    categories=categories,
+                    wards=wards,
+                )
+            )
+        return result
     by_council: dict[int, list[CouncilMonthlyFigures]] = {}
-    if include_months:
-        rows = CouncilMonthlyFigures.objects.filter(
-            council__in=ids, month__gte=month_from, month__lte=month_to
-        ).order_by("council_id", "month")
-        for row in rows:
-            by_council.setdefault(row.council_id, []).append(row)
-        totals = {pk: totals_from_rows(months) for pk, months in by_council.items()}
-    else:
-        totals = totals_by_council_cached(council_ids=ids, month_from=month_from, month_to=month_to)
+    rows = CouncilMonthlyFigures.objects.filter(
+        council__in=ids, month__gte=month_from, month__lte=month_to
+    ).order_by("council_id", "month")
+    for row in rows:
+        by_council.setdefault(row.council_id, []).append(row)
     for council in councils_list:
-        t = totals.get(council.pk, Totals())
         months = by_council.get(council.pk, [])
+        t = totals_from_rows(months)
         result.councils.append(
             CouncilComparison(
                 council=council,

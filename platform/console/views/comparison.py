@@ -6,6 +6,7 @@ import csv
 from collections.abc import Iterable
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +18,7 @@ from console.charts import bar_chart
 from console.disclosure import Figure
 from console.permissions import central_staff_required
 from console.selectors.comparison import (
+    CACHE_SECONDS,
     FIGURES,
     Comparison,
     comparison_councils,
@@ -101,6 +103,31 @@ def _charts(comparison: Comparison) -> list[dict]:
     return charts
 
 
+def _council_choices(chosen: set[str]) -> SafeString:
+    """The councils' checkboxes (one per council: built here, like the tables)."""
+    return mark_safe(  # noqa: S308 - escaped just below
+        "".join(
+            '<div class="govuk-checkboxes__item"><input class="govuk-checkboxes__input" '
+            f'id="council-{escape(c.slug)}" name="councils" type="checkbox" '
+            f'value="{escape(c.slug)}"{" checked" if c.slug in chosen else ""}>'
+            '<label class="govuk-label govuk-checkboxes__label" '
+            f'for="council-{escape(c.slug)}">{escape(c.name)}</label></div>'
+            for c in comparison_councils()
+        )
+    )
+
+
+def _rendered(comparison: Comparison) -> dict:
+    """Charts and tables, built once per version of the figures (see figures_version)."""
+    key = f"console:comparison-page:{comparison.version}"
+    parts = cache.get(key) if comparison.version else None
+    if parts is None:
+        parts = {"charts": _charts(comparison), **_tables(comparison)}
+        if comparison.version:
+            cache.set(key, parts, CACHE_SECONDS)
+    return parts
+
+
 @central_staff_required
 def comparison_view(request: HttpRequest) -> HttpResponse:
     error = None
@@ -115,15 +142,14 @@ def comparison_view(request: HttpRequest) -> HttpResponse:
     context = {
         "comparison": comparison,
         "error": error,
-        "all_councils": comparison_councils(),
-        "chosen": set(params.get("slugs") or []),
+        "council_choices": _council_choices(set(params.get("slugs") or [])),
+        "chosen": bool(params.get("slugs")),
         "month_from": f"{comparison.month_from:%Y-%m}",
         "month_to": f"{comparison.month_to:%Y-%m}",
-        "charts": _charts(comparison),
         "csv_query": request.GET.urlencode(),
         "default_from": f"{default_from:%Y-%m}",
         "default_to": f"{default_to:%Y-%m}",
-        **_tables(comparison),
+        **_rendered(comparison),
     }
     return render(request, "console/comparison.html", context, status=400 if error else 200)
 
