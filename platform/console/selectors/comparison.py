@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, F, Max, Min, Sum
+from django.db.models import Count, F, Max, Sum
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -491,11 +491,6 @@ def comparison_get(
             )
         )
     return result
-
-
-def comparison_month_bounds() -> tuple[date | None, date | None]:
-    bounds = CouncilMonthlyFigures.objects.aggregate(first=Min("month"), last=Max("month"))
-    return bounds["first"], bounds["last"]
 
 
 def comparison_as_dict(comparison: Comparison) -> dict:

@@ -24,7 +24,6 @@ from console.selectors.comparison import (
     comparison_councils,
     comparison_csv_rows,
     comparison_get,
-    default_range,
     parse_month,
 )
 from core.errors import ApplicationError
@@ -138,7 +137,6 @@ def comparison_view(request: HttpRequest) -> HttpResponse:
         error = exc.message
         params = {"slugs": None}
         comparison = comparison_get(include_months=False)
-    default_from, default_to = default_range()
     context = {
         "comparison": comparison,
         "error": error,
@@ -147,8 +145,6 @@ def comparison_view(request: HttpRequest) -> HttpResponse:
         "month_from": f"{comparison.month_from:%Y-%m}",
         "month_to": f"{comparison.month_to:%Y-%m}",
         "csv_query": request.GET.urlencode(),
-        "default_from": f"{default_from:%Y-%m}",
-        "default_to": f"{default_to:%Y-%m}",
         **_rendered(comparison),
     }
     return render(request, "console/comparison.html", context, status=400 if error else 200)
