@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from django.test import Client
+from datetime import timedelta
 
+from django.test import Client
+from django.utils import timezone
+from knox.models import AuthToken
+
+from tests.conftest import in_council
 from tests.factories import DEFAULT_PASSWORD
 
 
@@ -119,3 +124,16 @@ def test_login_attempts_are_rate_limited(api_for, council_a, monkeypatch) -> Non
         for _ in range(5)
     ]
     assert statuses == [400, 400, 400, 429, 429]
+
+
+def test_expired_token_is_refused_and_deleted(api_for, council_a, make_user) -> None:
+    """Expiry is checked on the presented token (ours skips knox's per-request sweep of the
+    user's other tokens)."""
+    user = make_user(council_a, email="cllr@a.gov.uk")
+    client = api_for(council_a, user)
+    assert client.get("/api/v1/me/").status_code == 200
+    with in_council(council_a):
+        AuthToken.objects.filter(user=user).update(expiry=timezone.now() - timedelta(minutes=1))
+    assert client.get("/api/v1/me/").status_code == 401
+    with in_council(council_a):
+        assert not AuthToken.objects.filter(user=user).exists()

@@ -201,12 +201,12 @@ def test_directory_and_comparison_cost_the_same_queries_for_5_or_50(
 ) -> None:
     _bare_councils(extra)
     api = api_for(None, make_user(None))
-    # Token lookup (2) + councils + domains; django-tenants sets search_path before each.
-    with django_assert_num_queries(8):
+    # Token lookup + councils + domains; django-tenants sets search_path before each.
+    with django_assert_num_queries(6):
         response = api.get("/api/v1/platform/councils/")
     assert len(response.json()) >= extra
-    # Token lookup (2) + councils + figures, each after a search_path.
-    with django_assert_num_queries(8):
+    # Token lookup + councils + figures, each after a search_path.
+    with django_assert_num_queries(6):
         response = api.get("/api/v1/platform/comparison/?from=2026-01&to=2026-03")
     assert len(response.json()["councils"]) >= extra
 
