@@ -28,6 +28,7 @@ from caseload.api.common import (
 )
 from caseload.api.pagination import RankedPagination, UpdatedCursorPagination
 from caseload.api.serializers import (
+    CASE_LIST_COLUMNS,
     AccessLogSerializer,
     ActionSerializer,
     AttachmentSerializer,
@@ -111,11 +112,16 @@ class CaseListCreateApi(APIView):
         filters = self._filters(request)
         qs = selectors.case_list_for_user(user=actor(request), filters=filters)
         if filters.q.strip():
+            # No rank when nothing searchable was typed (only a reference, or punctuation).
+            ranked_by = ("rank",) if "rank" in qs.query.annotations else ()
+            qs = qs.values(*CASE_LIST_COLUMNS, *ranked_by)
             ranked = RankedPagination()
             page = ranked.paginate_queryset(qs, request)
             return ranked.get_paginated_response([case_list_row(c) for c in page])
         cursor = UpdatedCursorPagination()
-        rows = cursor.paginate_queryset(qs, request, view=self) or []
+        rows: list[dict[str, Any]] = (
+            cursor.paginate_queryset(qs.values(*CASE_LIST_COLUMNS), request, view=self) or []
+        )
         return cursor.get_paginated_response([case_list_row(c) for c in rows])
 
     @extend_schema(request=InputSerializer, responses={201: CaseDetailSerializer})

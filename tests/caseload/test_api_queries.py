@@ -87,9 +87,9 @@ def _grow(cast, council_a, kind: str, n: int, state: dict) -> None:
 
 
 # In tests django-tenants issues `SET search_path` before each query, and every request
-# starts with the domain lookup and knox's two token queries: 3 + 3 SETs.
+# starts with the domain lookup and the token lookup: 2 + 2 SETs.
 def total(own_queries: int) -> int:
-    return 6 + 2 * own_queries
+    return 4 + 2 * own_queries
 
 
 # (endpoint, kind of rows, path, the view's own queries). A search first looks up the
