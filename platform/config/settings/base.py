@@ -127,6 +127,8 @@ def _database() -> dict:
 
 
 DATABASES = {"default": _database()}
+# Applied to each new connection by core.db.configure_session (why 0: see there).
+DATABASE_PARALLEL_WORKERS_PER_GATHER = env.int("DATABASE_PARALLEL_WORKERS_PER_GATHER", default=0)
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
