@@ -110,14 +110,25 @@ class CaseListCreateApi(APIView):
     )
     def get(self, request: Request) -> Response:
         filters = self._filters(request)
-        qs = selectors.case_list_for_user(user=actor(request), filters=filters)
+        user = actor(request)
+        qs = selectors.case_list_for_user(user=user, filters=filters)
         if filters.q.strip():
-            # No rank when nothing searchable was typed (only a reference, or punctuation).
+            # The page is ranked and cut from the cases alone, then its rows are fetched
+            # with their constituent (see selectors.case_rows_for_user). No rank when
+            # nothing searchable was typed (only a reference, or punctuation).
             ranked_by = ("rank",) if "rank" in qs.query.annotations else ()
-            qs = qs.values(*CASE_LIST_COLUMNS, *ranked_by)
             ranked = RankedPagination()
-            page = ranked.paginate_queryset(qs, request)
-            return ranked.get_paginated_response([case_list_row(c) for c in page])
+            hits = ranked.paginate_queryset(qs.values("pk", *ranked_by), request)
+            by_id = selectors.case_rows_for_user(
+                user=user, case_ids=[hit["pk"] for hit in hits], columns=CASE_LIST_COLUMNS
+            )
+            return ranked.get_paginated_response(
+                [
+                    case_list_row({**by_id[hit["pk"]], "rank": hit.get("rank")})
+                    for hit in hits
+                    if hit["pk"] in by_id
+                ]
+            )
         cursor = UpdatedCursorPagination()
         rows: list[dict[str, Any]] = (
             cursor.paginate_queryset(qs.values(*CASE_LIST_COLUMNS), request, view=self) or []

@@ -24,6 +24,7 @@ from caseload.selectors.cases import (
     case_get_for_user,
     case_history_summary,
     case_list_for_user,
+    case_rows_for_user,
     case_search,
     referral_list_for_case,
 )
@@ -82,6 +83,7 @@ __all__ = [
     "case_get_for_user",
     "case_history_summary",
     "case_list_for_user",
+    "case_rows_for_user",
     "case_search",
     "case_visible_q",
     "caseload_settings_get",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -39,9 +40,7 @@ class CaseFilters:
 
 def case_base_queryset() -> QuerySet[Case]:
     """Cases with what a list row shows, joined in one query; the search vector left out."""
-    return Case.objects.select_related("constituent", "category", "ward", "owner").defer(
-        "search_vector"
-    )
+    return Case.objects.select_related("constituent", *_SMALL_RELATIONS).defer("search_vector")
 
 
 def _apply_filters(qs: QuerySet[Case], filters: CaseFilters) -> QuerySet[Case]:
@@ -96,8 +95,32 @@ def case_list_for_user(*, user: User, filters: CaseFilters | None = None) -> Que
     visible = case_visible_q(user, precise=searching)
     qs = _apply_filters(case_base_queryset().filter(visible), filters)
     if searching:
-        return case_search(qs, filters.q)
+        # Ranking sorts every match before the page is cut. Joined to the (large)
+        # constituents table at that point, PostgreSQL hashes the whole table to decorate
+        # matches it then throws away (see case_rows_for_user); fetched for the page only.
+        qs = qs.select_related(None).select_related(*_SMALL_RELATIONS)
+        return case_search(qs.prefetch_related("constituent"), filters.q)
     return qs.order_by("-updated_at", "-id")
+
+
+# Per-council lookup tables of a few dozen rows: joining them costs nothing.
+_SMALL_RELATIONS = ("category", "ward", "owner")
+
+
+def case_rows_for_user(
+    *, user: User, case_ids: Sequence[int], columns: Sequence[str]
+) -> dict[int, dict[str, Any]]:
+    """`columns` (which include "id") of those of `case_ids` that `user` may read, by id.
+
+    For a page of search results: rank and cut the page from the cases alone
+    (`case_list_for_user(...).values("pk", "rank")[a:b]`), then fetch the page's rows, with
+    their constituent, here. Joined before the cut, a search in a council of 100,000 cases
+    spent 39 ms of 63 ms hashing the constituents table to decorate every match.
+    """
+    if not case_ids:
+        return {}
+    rows = Case.objects.filter(case_visible_q(user), pk__in=list(case_ids)).values(*columns)
+    return {row["id"]: row for row in rows}
 
 
 def case_search(qs: QuerySet[Case], text: str) -> QuerySet[Case]:

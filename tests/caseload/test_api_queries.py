@@ -93,10 +93,11 @@ def total(own_queries: int) -> int:
 
 
 # (endpoint, kind of rows, path, the view's own queries). A search first looks up the
-# reader's ward colleagues (one query) so the planner can combine indexes.
+# reader's ward colleagues (one query) so the planner can combine indexes, then ranks and
+# cuts the page, then fetches the page's rows.
 CASES: list[tuple[str, str, Callable[[dict], str], int]] = [
     ("case list", "cases", lambda s: "/api/v1/cases/", 1),
-    ("case search", "cases", lambda s: "/api/v1/cases/?q=streetlight", 2),
+    ("case search", "cases", lambda s: "/api/v1/cases/?q=streetlight", 3),
     ("case list filtered", "cases", lambda s: f"/api/v1/cases/?status=open&ward={s['ward']}", 1),
     ("constituents", "constituents", lambda s: "/api/v1/constituents/", 1),
     # officers: the list, then topics and wards prefetched

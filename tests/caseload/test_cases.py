@@ -15,6 +15,7 @@ from caseload.selectors import (
     CaseFilters,
     case_get_for_user,
     case_list_for_user,
+    case_rows_for_user,
     dashboard_due_items,
 )
 from caseload.services import (
@@ -249,6 +250,25 @@ def test_search_covers_title_description_actions_and_name(cast, council_a) -> No
             case_list_for_user(user=cast.other_councillor, filters=CaseFilters(q="mould")).count()
             == 0
         )
+
+
+@pytest.mark.django_db
+def test_search_page_rows_are_fetched_for_readable_cases_only(cast, council_a) -> None:
+    with in_council(council_a):
+        mine = make_case(cast.owner, title="Blocked drain")
+        theirs = make_case(cast.other_councillor, title="Blocked drain too")
+        hits = list(
+            case_list_for_user(user=cast.owner, filters=CaseFilters(q="drain")).values("pk", "rank")
+        )
+        assert [hit["pk"] for hit in hits] == [mine.pk]
+        rows = case_rows_for_user(
+            user=cast.owner,
+            case_ids=[mine.pk, theirs.pk],
+            columns=("id", "title", "constituent__name"),
+        )
+        assert set(rows) == {mine.pk}
+        assert rows[mine.pk]["constituent__name"] == mine.constituent.name
+        assert case_rows_for_user(user=cast.owner, case_ids=[], columns=("id",)) == {}
 
 
 @pytest.mark.django_db
