@@ -1,9 +1,6 @@
 """The morning BF sweep at scale: 100 councils x 2,000 open cases, each with a BF due today or
 overdue, plus referrals past their target. Target: the whole sweep under 10 s.
 
-The loaded tables are vacuumed and analysed, and a checkpoint is taken, before the sweep is
-timed, as they would be in a council that has been running for a while.
-
 The figure is the time the workers spend, summed: `reminders_council_digest` run once in
 each council, as the fan-out's jobs do (NO_ACTION rules, the one gathering query, the
 per-BF-per-day delivery claims, one digest per person into the outbox). Holidays are
@@ -155,18 +152,6 @@ def test_reminder_sweep(committed) -> None:
         f"{COUNCILS * CASES:,} cases with BFs inserted in {time.perf_counter() - started:.1f} s",
         flush=True,
     )
-
-    # A morning run meets tables that have been in use for months: statistics gathered and
-    # the day's inserts long since written out. Without this, autovacuum's analyze of 100
-    # freshly loaded councils and the checkpoint of the load's dirty pages land inside the
-    # timed sweep, and the planner works from empty-table estimates.
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
-        for schema in schemas:
-            for table in ("caseload_case", "reminders_bf", "caseload_referral", "accounts_user"):
-                cursor.execute(f'VACUUM (ANALYZE) "{schema}"."{table}"')
-        cursor.execute("CHECKPOINT")
-    print(f"setup: vacuum, analyze and checkpoint in {time.perf_counter() - started:.1f} s")
 
     connections.close_all()  # the worker processes open their own
     started = time.perf_counter()
