@@ -428,12 +428,32 @@ class CaseloadSettingsApi(APIView):
 
 
 # --- Dashboard --------------------------------------------------------------------------------
+class DashboardBFSerializer(serializers.Serializer):
+    """A BF as the dashboard lists it (the full form, and the actions on it, are under
+    /api/v1/reminders/)."""
+
+    class CaseRef(serializers.Serializer):
+        id = serializers.IntegerField()
+        reference = serializers.CharField()
+        title = serializers.CharField()
+        status = serializers.CharField()
+
+    id = serializers.IntegerField()
+    case = CaseRef()
+    due_date = serializers.DateField()
+    reason = serializers.CharField()
+    owner = UserRefSerializer()
+
+
 class DashboardApi(APIView):
-    """My open cases, referrals past target (and BFs, once they exist), recently updated."""
+    """What the home page shows: my open cases, BFs due today and overdue, referrals past
+    target (the same items as the morning digest), and recently updated cases."""
 
     class OutputSerializer(serializers.Serializer):
         today = serializers.DateField()
         my_open_cases = CaseListItemSerializer(many=True)
+        bfs_due_today = DashboardBFSerializer(many=True)
+        bfs_overdue = DashboardBFSerializer(many=True)
         referrals_past_target = ReferralSerializer(many=True)
         recently_updated = CaseListItemSerializer(many=True)
 
@@ -446,6 +466,8 @@ class DashboardApi(APIView):
                 {
                     "today": due.today,
                     "my_open_cases": selectors.my_open_cases(user=user, limit=20),
+                    "bfs_due_today": due.bfs_due_today,
+                    "bfs_overdue": due.bfs_overdue,
                     "referrals_past_target": due.referrals_past_target,
                     "recently_updated": selectors.recently_updated_cases(user=user, limit=10),
                 }

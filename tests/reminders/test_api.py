@@ -72,6 +72,50 @@ def test_list_query_count_is_the_same_for_5_and_50_rows(cast, council_a, api_for
     assert counts[0] == counts[1], counts
 
 
+def test_dashboard_api_lists_my_bfs_due_today_and_overdue(cast, council_a, council_b, api_for):
+    today = timezone.localdate()
+    now = _bf(cast, council_a)
+    old = _bf(cast, council_a)
+    _bf(cast, council_a, due=today + timedelta(days=10))
+    with in_council(council_a):
+        BF.objects.filter(pk=old.pk).update(due_date=today - timedelta(days=3))
+
+    body = api_for(council_a, cast.owner).get("/api/v1/dashboard/").json()
+    assert [b["id"] for b in body["bfs_due_today"]] == [now.pk]
+    assert [b["id"] for b in body["bfs_overdue"]] == [old.pk]
+    assert body["bfs_overdue"][0]["case"]["reference"] == old.case.reference
+    assert body["bfs_overdue"][0]["owner"]["id"] == cast.owner.pk
+    # Delegated staff see the councillor's BFs only once reassigned to them; colleagues and
+    # another council's users see none.
+    for client in (
+        api_for(council_a, cast.staff),
+        api_for(council_a, cast.ward_colleague),
+        api_for(council_b, cast.outsider),
+    ):
+        body = client.get("/api/v1/dashboard/").json()
+        assert body["bfs_due_today"] == body["bfs_overdue"] == []
+    assert api_for(council_a).get("/api/v1/dashboard/").status_code == 401
+
+
+def test_dashboard_api_query_count_is_the_same_for_5_and_50_bfs(cast, council_a, api_for):
+    with in_council(council_a):
+        case = make_case(cast.owner)
+    client = api_for(council_a, cast.owner)
+    counts = []
+    for n, total in ((5, 5), (45, 50)):
+        with in_council(council_a):
+            BF.objects.bulk_create(
+                BF(case=case, due_date=timezone.localdate(), reason=f"r{i}", owner=cast.owner)
+                for i in range(n)
+            )
+        client.get("/api/v1/dashboard/")
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get("/api/v1/dashboard/")
+        assert len(response.json()["bfs_due_today"]) == total
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], counts
+
+
 def test_add_snooze_reassign_complete_through_the_api(cast, council_a, api_for):
     with in_council(council_a):
         case = make_case(cast.owner)
