@@ -427,6 +427,7 @@ class Action(models.Model):
         OFFICER_REPLY = "officer_reply", "Officer reply"
         STATUS_CHANGE = "status_change", "Status change"
         UPDATE = "update", "Case details changed"
+        REMINDER = "reminder", "Reminder (BF)"
 
     # Kinds a person may add by hand; the others are written by the service that makes the
     # change they describe.

@@ -20,6 +20,7 @@ from markupsafe import escape
 from accounts.models import User
 from caseload.calendar import WorkingCalendar
 from caseload.models import Case, Delegation, Referral
+from caseload.services import action_record_reminder
 from caseload.services.guards import (
     assert_can_change_case,
     assert_council_writable,
@@ -231,7 +232,8 @@ def _complete_chasers(*, referral: Referral) -> None:
 
 
 # Cases still open with no action since being opened. "Action" means anything but the
-# system's own status changes and edits (opening a case records a status change).
+# system's own status changes and edits (opening a case records a status change) and the
+# history entries of reminders themselves.
 _NO_ACTION_SQL = """
 INSERT INTO reminders_bf (created_at, updated_at, case_id, due_date, reason, owner_id,
                           source, rule_id, source_key, snooze_count, done, done_note)
@@ -242,7 +244,7 @@ WHERE c.status = 'open'
   AND c.opened_at >= %(since)s AND c.opened_at < %(until)s
   AND NOT EXISTS (
       SELECT 1 FROM caseload_action a
-      WHERE a.case_id = c.id AND a.kind NOT IN ('status_change', 'update'))
+      WHERE a.case_id = c.id AND a.kind NOT IN ('status_change', 'update', 'reminder'))
 ON CONFLICT (source_key) DO NOTHING
 """
 # How far back the NO_ACTION rule looks: a missed sweep (outage, holiday weekend) still
@@ -353,13 +355,26 @@ def bf_add(
         )
     owner = owner or actor
     _check_owner(case, owner)
-    return BF.objects.create(
+    bf = BF.objects.create(
         case=case,
         due_date=_next_working_day_on_or_after(due_date),
         reason=reason,
         owner=owner,
         created_by=actor,
         source=BF.Source.MANUAL,
+    )
+    for_whom = "" if owner.pk == actor.pk else f" for {owner.name or owner.email}"
+    _history(actor, bf, "added", f"Reminder set{for_whom} for {_long_date(bf.due_date)}")
+    return bf
+
+
+def _history(actor: User, bf: BF, event: str, text: str) -> None:
+    """Every change a person makes to a BF goes into its case's history."""
+    action_record_reminder(
+        actor=actor,
+        case=bf.case,
+        text=f"{text}: {bf.reason}",
+        data={"bf": bf.pk, "event": event, "due_date": bf.due_date.isoformat()},
     )
 
 
@@ -400,6 +415,7 @@ def bf_snooze(
     bf.due_date = new_due
     bf.snooze_count += 1
     bf.save(update_fields=["due_date", "snooze_count", "updated_at"])
+    _history(actor, bf, "snoozed", f"Reminder moved to {_long_date(new_due)}")
     return bf
 
 
@@ -414,6 +430,7 @@ def bf_reassign(*, actor: User, bf: BF, owner: User) -> BF:
     _check_owner(bf.case, owner)
     bf.owner = owner
     bf.save(update_fields=["owner", "updated_at"])
+    _history(actor, bf, "reassigned", f"Reminder given to {owner.name or owner.email}")
     return bf
 
 
@@ -429,6 +446,7 @@ def bf_complete(*, actor: User, bf: BF, note: str = "") -> BF:
         raise ValidationFailed("Keep the note under 300 characters.", extra={"note": ["Too long."]})
     bf.done, bf.done_at, bf.done_by, bf.done_note = True, timezone.now(), actor, note
     bf.save(update_fields=["done", "done_at", "done_by", "done_note", "updated_at"])
+    _history(actor, bf, "completed", "Reminder done" + (f" ({note})" if note else ""))
     return bf
 
 

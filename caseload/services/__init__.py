@@ -10,6 +10,7 @@ from caseload.services.attachments import attachment_add, attachment_sniff_type
 from caseload.services.cases import (
     STATUS_TRANSITIONS,
     action_add,
+    action_record_reminder,
     case_change_status,
     case_close,
     case_open,
@@ -54,6 +55,7 @@ __all__ = [
     "PossibleDuplicate",
     "PostcodeUploadResult",
     "action_add",
+    "action_record_reminder",
     "assert_council_writable",
     "attachment_add",
     "attachment_sniff_type",

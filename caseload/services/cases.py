@@ -522,6 +522,21 @@ def case_set_sharing(
 
 
 @transaction.atomic
+def action_record_reminder(
+    *, actor: User, case: Case, text: str, data: dict[str, Any] | None = None
+) -> Action:
+    """Write a reminder (BF) change into the case's history: for the reminders app, whose
+    services have already checked that `actor` may change the case.
+
+    The case's `updated_at` is left alone: a reminder moved or ticked off is not casework,
+    and "recently updated" lists should not reorder for it.
+    """
+    return _record(
+        case=case, actor=actor, kind=Action.Kind.REMINDER, text=text, data=data, touch=False
+    )
+
+
+@transaction.atomic
 def action_add(
     *,
     actor: User,

@@ -14,6 +14,7 @@ from core.errors import StateError
 from reminders.models import BF, BFRule
 from reminders.services import (
     BFEvent,
+    bf_add,
     bf_rule_create,
     bf_rule_update,
     bf_rules_apply,
@@ -134,6 +135,9 @@ def test_new_case_with_no_action_after_5_working_days(cast, council_a):
     opened = _at(date(2026, 2, 26))
     with in_council(council_a):
         quiet = make_case(cast.owner, opened_at=opened)
+        # A reminder set on the case is not contact with the constituent.
+        with today_is(date(2026, 2, 26)):
+            bf_add(actor=cast.owner, case=quiet, due_date=date(2026, 3, 20), reason="Later")
         noted = make_case(cast.owner, opened_at=opened)
         action_add(actor=cast.owner, case=noted, kind="note", text="Called the constituent")
         referred = make_case(cast.owner, opened_at=opened)

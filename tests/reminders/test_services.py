@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from billing.models import Licence, LicenceState
-from caseload.models import Delegation
+from caseload.models import Action, Delegation
 from caseload.selectors import dashboard_due_items
 from caseload.services import case_set_sharing, delegation_grant, delegation_revoke
 from core.errors import NotFound, PermissionDenied, StateError, ValidationFailed
@@ -134,3 +134,26 @@ def test_read_only_licence_refuses_bf_writes(cast, council_a):
         with pytest.raises(StateError):
             bf_complete(actor=cast.owner, bf=bf)
         assert BF.objects.filter(done=False).count() == 1
+
+
+def test_bf_changes_are_written_to_the_case_history(cast, council_a):
+    with in_council(council_a), today_is(FRIDAY):
+        case = make_case(cast.owner)
+        updated_at = case.updated_at
+        bf = bf_add(actor=cast.staff, case=case, due_date=FRIDAY, reason="Chase the repair")
+        bf_snooze(actor=cast.owner, bf=bf, working_days=1)
+        bf_reassign(actor=cast.owner, bf=bf, owner=cast.staff)
+        bf_complete(actor=cast.staff, bf=bf, note="Fixed")
+        entries = list(Action.objects.filter(case=case, kind="reminder").order_by("id"))
+        case.refresh_from_db()
+    assert [e.data["event"] for e in entries] == ["added", "snoozed", "reassigned", "completed"]
+    assert all(e.data["bf"] == bf.pk for e in entries)
+    # Snoozed from Friday past the Monday bank holiday to Tuesday.
+    assert entries[1].text == "Reminder moved to 04 Aug 2026: Chase the repair"
+    assert entries[2].text.startswith(f"Reminder given to {cast.staff.name or cast.staff.email}")
+    assert entries[3].text == "Reminder done (Fixed): Chase the repair"
+    # Staff acted for the councillor; the reader sees on whose behalf.
+    assert entries[0].author_id == cast.staff.pk
+    assert entries[0].on_behalf_of_id == cast.owner.pk
+    # A reminder moved is not casework: the case does not jump up "recently updated".
+    assert case.updated_at == updated_at
