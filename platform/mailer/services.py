@@ -40,6 +40,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
+from functools import partial
 from time import monotonic
 from typing import Any
 
@@ -101,14 +102,19 @@ def _clean_addresses(field: str, values: Iterable[str], *, required: bool) -> li
     return cleaned
 
 
-def _nudge_delivery() -> None:
-    """Ask a worker to deliver now. Best effort: the sweep covers a broker that is down."""
+def _nudge_delivery(schema: str) -> None:
+    """Ask a worker to deliver now, in `schema` (the one the email was written to, which
+    need not be the connection's schema by the time the transaction commits). Best effort:
+    the sweep covers a broker that is down."""
+    from django_tenants.utils import schema_context
+
     from mailer.tasks import outbox_deliver_task
 
     try:
-        outbox_deliver_task.apply_async(retry=False)
+        with schema_context(schema):  # tenant-schemas-celery sends the task to this schema
+            outbox_deliver_task.apply_async(retry=False)
     except Exception:  # broker unreachable: the row stays queued for mailer.outbox_sweep
-        logger.warning("outbox nudge not queued in %s; the sweep will deliver", current_schema())
+        logger.warning("outbox nudge not queued in %s; the sweep will deliver", schema)
 
 
 @dataclass(frozen=True)
@@ -232,7 +238,7 @@ def outbox_enqueue(
         OutboundAttachment(email=row, filename=name, content=content, mimetype=mimetype)
         for name, content, mimetype in attachments
     )
-    transaction.on_commit(_nudge_delivery)
+    transaction.on_commit(partial(_nudge_delivery, current_schema()))
     return row
 
 
@@ -265,7 +271,7 @@ def outbox_enqueue_many(*, messages: Sequence[OutboxMessage]) -> int:
     # double quote one regex match at a time: for digest bodies of tens of KB (HTML is full
     # of quoted attributes) that cost more than the round trips it saves.
     OutboundEmail.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1)
-    transaction.on_commit(_nudge_delivery)
+    transaction.on_commit(partial(_nudge_delivery, current_schema()))
     return len(rows)
 
 

@@ -169,6 +169,28 @@ def test_purge_deletes_old_sent_and_failed_but_never_pending(council_a, settings
     assert old_sent.pk not in left
 
 
+def test_nudge_goes_to_the_schema_the_email_was_written_to(
+    council_a, django_capture_on_commit_callbacks
+):
+    """Billing writes its notices to the public outbox from a task running in a council's
+    schema: the delivery task must be sent for public, where the row is."""
+    from django.db import connection
+
+    schemas = []
+    with (
+        mock.patch(
+            "mailer.tasks.outbox_deliver_task.apply_async",
+            side_effect=lambda **kw: schemas.append(connection.schema_name),
+        ),
+        django_capture_on_commit_callbacks(execute=True),
+        in_council(council_a),
+    ):
+        with schema_context("public"):
+            _enqueue(dedupe_key="billing:notice:1")
+        _enqueue(dedupe_key="digest:1:2026-03-10")
+    assert schemas == ["public", council_a.schema_name]
+
+
 def test_broker_outage_loses_nothing(council_a, django_capture_on_commit_callbacks):
     """The on-commit nudge fails (broker down): the caller's transaction still succeeds, the
     row stays queued, and beat's sweep finds it once the broker is back."""
