@@ -6,15 +6,17 @@ import logging
 import math
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from billing.models import TRIAL_STATES, Licence, LicenceTransition, TrialNotice
 from billing.selectors import council_admin_emails
+from mailer.services import outbox_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +28,14 @@ NOTICE_SCHEDULE = ((TrialNotice.Kind.DAYS_3, 3), (TrialNotice.Kind.DAYS_14, 14))
 def _council_url(licence: Licence) -> str:
     scheme = "https" if settings.SECURE else "http"
     return f"{scheme}://{licence.council.slug}.{settings.PLATFORM_DOMAIN}/billing/"
+
+
+def _enqueue_in_public(**message: Any) -> None:
+    """Into the platform's own outbox, whichever schema the task runs in (tenant-schemas-celery
+    runs it in the schema that queued it): public always exists, even after a council's data
+    is deleted, and the same transaction covers it."""
+    with schema_context(get_public_schema_name()):
+        outbox_enqueue(**message)
 
 
 def _queue_trial_notice(notice_id: int) -> None:
@@ -92,11 +102,14 @@ def trial_notice_send(*, notice_id: int) -> int:
             "PLATFORM_NAME": settings.PLATFORM_NAME,
         }
         if recipients:
-            send_mail(
+            # Through the (public) outbox, in this transaction: a broken mail relay delays the
+            # notice instead of failing the task, and a retried task enqueues nothing new.
+            _enqueue_in_public(
+                to=recipients,
                 subject=f"{licence.council.name}: your trial ends in {days_left} days",
-                message=render_to_string("billing/emails/trial_ending.txt", context),
-                from_email=None,
-                recipient_list=recipients,
+                body_text=render_to_string("billing/emails/trial_ending.txt", context),
+                dedupe_key=f"billing:trial-notice:{notice.pk}",
+                kind="billing_notice",
             )
         notice.sent_at = timezone.now()
         notice.recipients = len(recipients)
@@ -132,14 +145,15 @@ def licence_transition_notify(*, transition_id: int) -> int:
             "PLATFORM_NAME": settings.PLATFORM_NAME,
         }
         if recipients:
-            send_mail(
+            _enqueue_in_public(
+                to=recipients,
                 subject=(
                     f"{licence.council.name}: licence is now "
                     f"{transition.get_to_state_display().lower()}"
                 ),
-                message=render_to_string("billing/emails/licence_changed.txt", context),
-                from_email=None,
-                recipient_list=recipients,
+                body_text=render_to_string("billing/emails/licence_changed.txt", context),
+                dedupe_key=f"billing:licence-transition:{transition.pk}",
+                kind="billing_notice",
             )
         transition.notified_at = timezone.now()
         transition.save(update_fields=["notified_at", "updated_at"])

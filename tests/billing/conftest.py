@@ -211,3 +211,19 @@ def councillor_factory() -> Callable[..., User]:
             return UserFactory(**fields)
 
     return _make
+
+
+@pytest.fixture
+def sent_mail(mailoutbox) -> Callable[[], list]:
+    """sent_mail() -> the emails sent so far, after delivering what billing's notices put in
+    the public outbox (a worker's job in production)."""
+    from django_tenants.utils import get_public_schema_name
+
+    from mailer.services import outbox_deliver
+
+    def _sent() -> list:
+        with schema_context(get_public_schema_name()):
+            outbox_deliver()
+        return mailoutbox
+
+    return _sent

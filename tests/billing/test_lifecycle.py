@@ -91,7 +91,7 @@ def test_council_one_full_life(
     api_for,
     make_user,
     post_webhook,
-    mailoutbox,
+    sent_mail,
     django_capture_on_commit_callbacks,
     settings,
 ) -> None:
@@ -115,7 +115,7 @@ def test_council_one_full_life(
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.licence_daily()["trial_notices"] == 1
         assert tasks.licence_daily()["trial_notices"] == 0
-    [notice] = mailoutbox
+    [notice] = sent_mail()
     assert notice.to == [admin.email] and "trial ends in 14 days" in notice.subject
 
     # Conversion by the central body: invoice, 12 seats.
@@ -126,7 +126,7 @@ def test_council_one_full_life(
     assert response.status_code == 200, response.content
     licence = _licence(council)
     assert (licence.state, licence.seats) == (LicenceState.ACTIVE, 12)
-    assert mailoutbox[-1].to == [admin.email] and "active" in mailoutbox[-1].subject
+    assert sent_mail()[-1].to == [admin.email] and "active" in sent_mail()[-1].subject
     [first_invoice] = stripe_api.v1.invoices.list(
         params={"customer": licence.stripe_customer_id}
     ).data
@@ -154,7 +154,7 @@ def test_council_one_full_life(
     licence = _licence(council)
     assert licence.state == LicenceState.PAST_DUE and licence.past_due_since is not None
     assert licence.seats == 12  # the renewal's one-off line is not a seat count
-    assert "past due" in mailoutbox[-1].subject.lower()
+    assert "past due" in sent_mail()[-1].subject.lower()
     cases += _open_cases(cllr_api, councillor, 1, start=3)  # still writable
     web = Client(HTTP_HOST="lifecycle-one.localhost")
     web.post("/login/", {"username": admin.email, "password": DEFAULT_PASSWORD})
@@ -209,7 +209,7 @@ def test_council_one_full_life(
 
 
 def test_council_two_lets_its_trial_lapse_and_keeps_every_case(
-    fresh_council, api_for, make_user, mailoutbox, django_capture_on_commit_callbacks
+    fresh_council, api_for, make_user, sent_mail, django_capture_on_commit_callbacks
 ) -> None:
     council = fresh_council("lifecycle-two", name="Lifecycle Two Council")
     admin = admin_of(council)
@@ -237,7 +237,7 @@ def test_council_two_lets_its_trial_lapse_and_keeps_every_case(
         assert tasks.licence_daily()["trials_lapsed"] >= 1
     licence = _licence(council)
     assert licence.state == LicenceState.LAPSED
-    assert mailoutbox[-1].to == [admin.email] and "lapsed" in mailoutbox[-1].subject.lower()
+    assert sent_mail()[-1].to == [admin.email] and "lapsed" in sent_mail()[-1].subject.lower()
 
     # Read-only for everyone.
     api = _api(api_for, council, councillors[0])

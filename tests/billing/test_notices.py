@@ -33,7 +33,7 @@ def queued(monkeypatch) -> dict[str, list[dict]]:
 
 
 def test_14_and_3_day_notices_each_go_once_to_admins_only(
-    council_a, council_b, make_user, queued, mailoutbox, django_capture_on_commit_callbacks
+    council_a, council_b, make_user, queued, sent_mail, django_capture_on_commit_callbacks
 ) -> None:
     make_user(council_a, role="admin", email="boss@a.gov.uk")
     make_user(council_a, role="admin", email="deputy@a.gov.uk")
@@ -54,7 +54,7 @@ def test_14_and_3_day_notices_each_go_once_to_admins_only(
 
     assert trial_notice_send(notice_id=created[0]) == 2
     assert trial_notice_send(notice_id=created[0]) == 0  # a redelivered task sends nothing
-    [mail] = mailoutbox
+    [mail] = sent_mail()
     assert sorted(mail.to) == ["boss@a.gov.uk", "deputy@a.gov.uk"]
     assert "trial ends in 14 days" in mail.subject
     assert "read-only" in mail.body and "council-a.localhost/billing/" in mail.body
@@ -65,13 +65,13 @@ def test_14_and_3_day_notices_each_go_once_to_admins_only(
     notice = TrialNotice.objects.get(pk=three)
     assert notice.kind == TrialNotice.Kind.DAYS_3
     trial_notice_send(notice_id=three)
-    assert "trial ends in" in mailoutbox[-1].subject
+    assert "trial ends in" in sent_mail()[-1].subject
     assert TrialNotice.objects.filter(licence__council=council_a).count() == 2
     assert not TrialNotice.objects.filter(licence__council=council_b).exists()
 
 
 def test_extended_trial_gets_fresh_notices_and_stale_ones_are_dropped(
-    council_a, make_user, queued, mailoutbox
+    council_a, make_user, queued, sent_mail
 ) -> None:
     make_user(council_a, role="admin")
     now = timezone.now()
@@ -82,7 +82,7 @@ def test_extended_trial_gets_fresh_notices_and_stale_ones_are_dropped(
         state=LicenceState.TRIAL_EXTENDED, trial_ends_at=now + timedelta(days=12)
     )
     assert trial_notice_send(notice_id=first) == 0
-    assert mailoutbox == []
+    assert sent_mail() == []
     [second] = trial_notices_create(now=now)
     assert TrialNotice.objects.get(pk=second).kind == TrialNotice.Kind.DAYS_14
     assert trial_notice_send(notice_id=second) == 1
@@ -100,7 +100,7 @@ def test_notice_uniqueness_is_enforced_by_the_database(council_a) -> None:
 
 
 def test_every_state_change_emails_the_admins_after_commit(
-    council_a, make_user, queued, mailoutbox, django_capture_on_commit_callbacks
+    council_a, make_user, queued, sent_mail, django_capture_on_commit_callbacks
 ) -> None:
     make_user(council_a, role="admin", email="boss@a.gov.uk")
     make_user(council_a, role="staff", email="staff@a.gov.uk")
@@ -116,7 +116,7 @@ def test_every_state_change_emails_the_admins_after_commit(
 
     assert licence_transition_notify(transition_id=transition.pk) == 1
     assert licence_transition_notify(transition_id=transition.pk) == 0  # once
-    [mail] = mailoutbox
+    [mail] = sent_mail()
     assert mail.to == ["boss@a.gov.uk"]
     assert "past due" in mail.subject.lower()
     assert "Invoice unpaid" in mail.body and "14 days" in mail.body
