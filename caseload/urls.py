@@ -62,6 +62,11 @@ urlpatterns = [
     path("admin-area/", admin.admin_home, name="admin-home"),
     path("admin-area/users/", admin.admin_users, name="admin-users"),
     path("admin-area/users/new/", admin.admin_user_create, name="admin-user-create"),
+    path(
+        "admin-area/users/<int:user_id>/access/",
+        admin.admin_user_access,
+        name="admin-user-access",
+    ),
     path("admin-area/delegations/", admin.admin_delegations, name="admin-delegations"),
     path(
         "admin-area/delegations/<int:delegation_id>/revoke/",

@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from accounts.services import user_create
+from accounts.selectors import member_get
+from accounts.services import user_create, user_deactivate, user_reactivate
 from caseload import selectors, services
 from caseload.forms import (
     CategoryForm,
@@ -56,6 +57,38 @@ def admin_users(request: HttpRequest) -> HttpResponse:
         request,
         "caseload/admin/users.html",
         {"members": members, "seats": seat_usage(request)},
+    )
+
+
+@council_page(roles=ADMINS)
+def admin_user_access(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Deactivate a user (they can no longer sign in; their cases stay) or let them back in.
+    GET explains what will happen; POST does it."""
+    member = member_get(user_id=user_id)
+    error = ""
+    if request.method == "POST":
+        try:
+            if member.is_active:
+                user_deactivate(actor=_user(request), user=member)
+                done = f"{member.name} can no longer sign in. Their cases are kept."
+            else:
+                user_reactivate(actor=_user(request), user=member)
+                done = f"{member.name} can sign in again."
+        except ApplicationError as exc:
+            error = exc.message
+        else:
+            messages.success(request, done)
+            return redirect("caseload:admin-users")
+    return render(
+        request,
+        "caseload/admin/user_access.html",
+        {
+            "member": member,
+            "error": error,
+            "is_self": member.pk == _user(request).pk,
+            "seats": seat_usage(request),
+        },
+        status=400 if error else 200,
     )
 
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import LoginEvent, User
-from core.errors import Conflict, ValidationFailed
+from core.errors import Conflict, PermissionDenied, StateError, ValidationFailed
 from core.tenancy import current_schema, in_public_schema
 
 
@@ -70,6 +70,55 @@ def user_create(
     else:
         user.set_unusable_password()
     user.save()
+    return user
+
+
+def _assert_council_admin(actor: User) -> None:
+    if not (actor.is_active and actor.role == User.Role.ADMIN) or in_public_schema():
+        raise PermissionDenied("Only the council's admins can change who can sign in.")
+
+
+@transaction.atomic
+def user_deactivate(*, actor: User, user: User) -> User:
+    """Stop `user` signing in: a councillor who has left office, staff who moved on.
+
+    Nothing of theirs is deleted: cases, history and constituents stay (casework protects
+    its authors), delegations stay on record but no longer give access, and a councillor's
+    licence seat is freed at once. Their API tokens are revoked; an open web session ends
+    with the next request, because Django's auth backend refuses inactive users.
+    """
+    from knox.models import AuthToken
+
+    from billing.services import licence_assert_writable
+
+    _assert_council_admin(actor)
+    licence_assert_writable(schema_name=current_schema())
+    if user.pk == actor.pk:
+        raise ValidationFailed("You cannot deactivate your own account: ask another admin.")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_active:
+        raise StateError(f"{user.name} is already deactivated.")
+    user.is_active = False
+    user.save(update_fields=["is_active", "updated_at"])
+    AuthToken.objects.filter(user=user).delete()
+    return user
+
+
+@transaction.atomic
+def user_reactivate(*, actor: User, user: User) -> User:
+    """Let a deactivated user sign in again (a councillor re-elected, staff back from leave).
+    A councillor needs a free seat on the licence, as when added."""
+    from billing.services import licence_assert_seat_available, licence_assert_writable
+
+    _assert_council_admin(actor)
+    licence_assert_writable(schema_name=current_schema())
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_active:
+        raise StateError(f"{user.name} can already sign in.")
+    if user.role == User.Role.COUNCILLOR:
+        licence_assert_seat_available(schema_name=current_schema())
+    user.is_active = True
+    user.save(update_fields=["is_active", "updated_at"])
     return user
 
 

@@ -202,6 +202,7 @@ class Scene:
             "delegation_id": self.delegation.pk,
             "category_id": self.case.category_id,
             "holiday_id": self.holiday.pk,
+            "user_id": self.delegation.staff_id,  # admins' deactivate/reactivate page
         }
 
 

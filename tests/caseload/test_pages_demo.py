@@ -51,6 +51,7 @@ def _scene_for(user: User) -> DemoScene:
         "category_id": case.category_id or 1,
         "holiday_id": CouncilHoliday.objects.order_by("id").first().pk,
         "attachment_id": attachment.pk if attachment else 0,
+        "user_id": Delegation.objects.order_by("id").first().staff_id,
     }
     # The demo generator attaches no files; the download page is covered by test_pages.
     return DemoScene(kwargs, closed, skip=set() if attachment else {"attachment-download"})

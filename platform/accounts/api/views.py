@@ -10,7 +10,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from accounts.services import login_event_record
+from accounts.selectors import member_get, member_list_for_admin
+from accounts.services import login_event_record, user_deactivate, user_reactivate
 
 
 class UserOutputSerializer(serializers.Serializer):
@@ -82,3 +83,42 @@ class MeApi(APIView):
     @extend_schema(responses={200: UserOutputSerializer})
     def get(self, request: Request) -> Response:
         return Response(UserOutputSerializer(request.user).data)
+
+
+class MemberSerializer(UserOutputSerializer):
+    is_active = serializers.BooleanField()
+
+
+class MemberListApi(APIView):
+    """The council's users, for its admins (active and deactivated)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: MemberSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        members = member_list_for_admin(user=request.user)  # type: ignore[arg-type]
+        return Response({"results": MemberSerializer(members, many=True).data})
+
+
+class MemberDeactivateApi(APIView):
+    """Stop a user signing in (their cases stay; a councillor's seat is freed). Admins."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: MemberSerializer})
+    def post(self, request: Request, user_id: int) -> Response:
+        member_list_for_admin(user=request.user)  # type: ignore[arg-type]
+        member = user_deactivate(actor=request.user, user=member_get(user_id=user_id))  # type: ignore[arg-type]
+        return Response(MemberSerializer(member).data)
+
+
+class MemberReactivateApi(APIView):
+    """Let a deactivated user sign in again (a councillor needs a free seat). Admins."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: MemberSerializer})
+    def post(self, request: Request, user_id: int) -> Response:
+        member_list_for_admin(user=request.user)  # type: ignore[arg-type]
+        member = user_reactivate(actor=request.user, user=member_get(user_id=user_id))  # type: ignore[arg-type]
+        return Response(MemberSerializer(member).data)
