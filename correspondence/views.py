@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from core.client_ip import client_ip
 from core.errors import ApplicationError, NotFound, ValidationFailed
 from correspondence.errors import LinkGone
 from correspondence.forms import OfficerReplyForm
@@ -31,7 +32,7 @@ def _rate_limited(request: HttpRequest, token: str) -> bool:
     digest = hashlib.sha256(token.encode()).hexdigest()[:32]
     checks = (
         (
-            f"corr:olr:ip:{request.META.get('REMOTE_ADDR', '')}:{window}",
+            f"corr:olr:ip:{client_ip(request)}:{window}",
             settings.CORRESPONDENCE_REPLY_RATE_PER_IP,
         ),
         (f"corr:olr:link:{digest}:{window}", settings.CORRESPONDENCE_REPLY_RATE_PER_LINK),

@@ -215,3 +215,24 @@ def test_rate_limited(council_a, people, scene, settings):
     path = _send_referral_email(council_a, people, scene)
     browser = _browser(council_a)
     assert [browser.get(path).status_code for _ in range(4)] == [200, 200, 200, 429]
+
+
+def test_rate_limit_per_address_counts_visitors_behind_the_ingress_apart(
+    council_a, people, scene, settings
+):
+    """Behind the ingress every request comes from its address: the per-address allowance
+    must follow X-Forwarded-For (CLIENT_IP_PROXY_COUNT=1), or one busy office would lock
+    every officer out."""
+    settings.CORRESPONDENCE_REPLY_RATE_PER_IP = 2
+    settings.CLIENT_IP_PROXY_COUNT = 1
+    path = _send_referral_email(council_a, people, scene)
+
+    def get(visitor: str) -> int:
+        return (
+            _browser(council_a)
+            .get(path, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=visitor)
+            .status_code
+        )
+
+    assert [get("203.0.113.7") for _ in range(3)] == [200, 200, 429]
+    assert get("198.51.100.4") == 200  # another visitor, same ingress

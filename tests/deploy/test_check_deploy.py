@@ -59,6 +59,7 @@ def test_production_settings_values(production_docs) -> None:
         "  'email_timeout': s.EMAIL_TIMEOUT, 'email_backend': s.EMAIL_BACKEND,\n"
         "  'static': s.STORAGES['staticfiles']['BACKEND'],\n"
         "  'sentry_env': s.SENTRY_ENVIRONMENT, 'media': s.MEDIA_ROOT,\n"
+        "  'proxies': s.CLIENT_IP_PROXY_COUNT,\n"
         "}))\n"
     )
     env = production_env(production_docs, DJANGO_SETTINGS_MODULE="config.settings")
@@ -86,3 +87,5 @@ def test_production_settings_values(production_docs) -> None:
     assert got["static"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
     assert got["sentry_env"] == "production"
     assert got["media"] == "/data/media"
+    # One trusted proxy (the ingress): rate limits see visitors, not the ingress.
+    assert got["proxies"] == 1

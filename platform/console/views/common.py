@@ -13,20 +13,6 @@ def actor_of(request: HttpRequest) -> str:
     return str(getattr(request.user, "email", "") or "central body")
 
 
-def client_ip(request: HttpRequest) -> str:
-    """The visitor's address. Behind N trusted proxies it is the Nth address from the right
-    of X-Forwarded-For (the ones further left are whatever the client chose to send)."""
-    from django.conf import settings
-
-    proxies = int(settings.CLIENT_IP_PROXY_COUNT)
-    remote = str(request.META.get("REMOTE_ADDR", "") or "unknown")
-    if proxies <= 0:
-        return remote
-    chain = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    chain = [part for part in chain if part]
-    return chain[-proxies] if len(chain) >= proxies else remote
-
-
 def link_origin(request: HttpRequest) -> tuple[str, str]:
     """Scheme and port the console is reached on, for links to councils' hosts."""
     host = request.get_host()

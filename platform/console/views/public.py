@@ -10,7 +10,8 @@ from django.views.decorators.http import require_http_methods
 
 from console.forms import TrialRequestForm
 from console.services import TooManyRequests, trial_request_confirm, trial_request_create
-from console.views.common import client_ip, form_errors_from
+from console.views.common import form_errors_from
+from core.client_ip import client_ip
 from core.errors import ApplicationError
 from core.tenancy import in_public_schema
 
