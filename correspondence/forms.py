@@ -1,11 +1,19 @@
-"""The officer's reply form (no account). Shapes only; the rules are in services.links."""
+"""Forms of the correspondence pages: the officer's reply (no account) and writing from a case.
+Shapes only; the rules are in services."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from django import forms
+from django.utils import timezone
 
 from caseload.forms import GovukDateField
+from caseload.models import Referral
+from correspondence.selectors import EffectiveTemplate
 from correspondence.services.links import MAX_REPLY_CHARS, OfficerResponse
+from correspondence.shared.models import Audience
 
 
 class OfficerReplyForm(forms.Form):
@@ -29,4 +37,91 @@ class OfficerReplyForm(forms.Form):
         label="If you need more time, the date you expect to reply by",
         required=False,
         help_text="For example, 27 3 2026",
+    )
+
+
+class WriteForm(forms.Form):
+    """Which template to merge for a case, and which of its referrals it is about (for a
+    template addressed to an officer). Bound to the query string to preview (GET) and to the
+    posted form to send; the choices are the council's templates and the case's referrals."""
+
+    template = forms.ChoiceField(
+        label="What do you want to send?",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose what you want to send",
+            "invalid_choice": "Choose one of the letters and emails listed",
+        },
+    )
+    referral = forms.TypedChoiceField(
+        label="Which referral is it about?",
+        help_text="Only for a letter or email to an officer.",
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose one of the referrals listed"},
+    )
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        templates: Sequence[EffectiveTemplate],
+        referrals: Sequence[Referral],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(data, **kwargs)
+        self.templates = {t.key: t for t in templates}
+        template_field = self.fields["template"]
+        assert isinstance(template_field, forms.ChoiceField)
+        template_field.choices = [(t.key, t.name) for t in templates]
+        if referrals:
+            referral_field = self.fields["referral"]
+            assert isinstance(referral_field, forms.ChoiceField)
+            referral_field.choices = [(r.pk, referral_label(r)) for r in referrals]
+        else:
+            # Nothing to choose: a template for an officer is refused by the service with a
+            # message at the top of the form (an error cannot link to a missing radio).
+            del self.fields["referral"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        chosen = self.templates.get(data.get("template") or "")
+        if chosen is not None and chosen.audience != Audience.OFFICER:
+            # A referral picked earlier for an officer's template means nothing to a letter
+            # to the constituent; it would only mislabel the history.
+            data["referral"] = None
+        return data
+
+    @property
+    def template_options(self) -> list[tuple[Any, EffectiveTemplate]]:
+        """Each radio with its template, to show who it is for and what it says."""
+        return list(zip(self["template"], self.templates.values(), strict=True))
+
+    @property
+    def chosen(self) -> EffectiveTemplate | None:
+        if not self.is_bound or not self.is_valid():
+            return None
+        return self.templates.get(self.cleaned_data["template"])
+
+
+def referral_label(referral: Referral) -> str:
+    officer = referral.officer
+    service = f" ({officer.service})" if officer.service else ""
+    sent = timezone.localdate(referral.sent_at)
+    state = (
+        f"replied {timezone.localdate(referral.replied_at):%-d %B %Y}"
+        if referral.replied_at
+        else f"reply due {referral.target_date:%-d %B %Y}"
+    )
+    return f"{officer.name}{service}: sent {sent:%-d %B %Y}, {state}"
+
+
+class SendForm(WriteForm):
+    """The preview's buttons: each posts the same choice with how to send it."""
+
+    channel = forms.ChoiceField(
+        choices=[("email", "Email"), ("docx", "Letter (.docx)"), ("pdf", "Letter (PDF)")],
+        error_messages={"required": "Choose how to send it"},
     )

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime, time
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -431,12 +432,17 @@ def case_refer(request: HttpRequest, case_id: int) -> HttpResponse:
         except ApplicationError as exc:
             add_service_error(form, exc)
         else:
+            due = f"Reply due by {referral.target_date:%-d %B %Y}."
+            write_url = _referral_email_url(case, referral)
+            if write_url is None:
+                messages.success(request, f"Referred to {referral.officer.name}. {due}")
+                return redirect("caseload:case-detail", case_id=case.pk)
             messages.success(
                 request,
-                f"Referred to {referral.officer.name}. Reply due by "
-                f"{referral.target_date:%-d %B %Y}.",
+                f"Referral to {referral.officer.name} recorded. {due} Now send "
+                f"{referral.officer.name} the referral email below: it has their link to reply.",
             )
-            return redirect("caseload:case-detail", case_id=case.pk)
+            return redirect(write_url)
     days = form.data.get("working_days") if form.is_bound else default_days
     return render(
         request,
@@ -449,6 +455,17 @@ def case_refer(request: HttpRequest, case_id: int) -> HttpResponse:
             "default_days": default_days,
         },
     )
+
+
+def _referral_email_url(case: Case, referral: Referral) -> str | None:
+    """The page that emails the officer the referral (with their reply link), ready to send:
+    correspondence's, so named rather than imported (caseload does not depend on it), and
+    None where its URLs are not installed."""
+    try:
+        url = reverse("correspondence:case-write", kwargs={"case_id": case.pk})
+    except NoReverseMatch:
+        return None
+    return f"{url}?{urlencode({'template': 'referral', 'referral': referral.pk})}"
 
 
 def _target_preview(days: Any) -> dict[str, Any] | None:

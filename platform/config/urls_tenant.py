@@ -7,6 +7,8 @@ urlpatterns = [
     # The web pages: dashboard at /, then /cases/, /constituents/, /officers/, /surgery/,
     # /admin-area/ (see caseload.urls).
     path("", include("caseload.urls")),
+    # Writing a letter or email from a case: /cases/<id>/write/ (correspondence.urls_web).
+    path("", include("correspondence.urls_web")),
     path("", include("accounts.urls")),
     path("api/v1/", include("accounts.api.urls")),
     path("api/v1/", include("caseload.api.urls")),

@@ -21,6 +21,7 @@ from django.conf import settings
 
 from tests.caseload.pages_support import build_scene, client_for
 from tests.caseload.test_pages import EXPECTED, ROLES, _url
+from tests.caseload.test_pages_demo import OTHER_PAGES
 
 FRONTEND = Path(settings.BASE_DIR) / "frontend"
 AXE = Path(os.environ.get("AXE_CORE_JS", FRONTEND / "node_modules" / "axe-core" / "axe.min.js"))
@@ -68,6 +69,11 @@ def test_pages_pass_axe(cast, council_a, settings, tmp_path) -> None:
                 continue
             response = client.get(_url(name, scene))
             saved.append(_save(response.content.decode(), pages, f"{role}-{name}"))
+        for n, (path, statuses) in enumerate(OTHER_PAGES.items()):
+            if statuses[ROLES.index(role)] == 200:
+                response = client.get(path.format(**scene.url_kwargs()))
+                assert response.status_code == 200, path
+                saved.append(_save(response.content.decode(), pages, f"{role}-other-{n}"))
     owner = client_for(council_a, cast.owner)
     with_errors = {
         "action-errors": owner.post(f"/cases/{scene.case.pk}/actions/new/", {"kind": "x"}),
@@ -77,6 +83,7 @@ def test_pages_pass_axe(cast, council_a, settings, tmp_path) -> None:
             {"name": "Morag Example", "postcode": "KY1 1AA", "preferred_contact": "any"},
         ),
         "not-found": owner.get("/cases/999999/"),
+        "write-errors": owner.get(f"/cases/{scene.case.pk}/write/?template=chaser"),
         "list-errors": owner.get(
             "/cases/?opened_from_day=40&opened_from_month=1&opened_from_year=2026"
         ),

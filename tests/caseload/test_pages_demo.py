@@ -1,5 +1,6 @@
-"""Every caseload page renders from the demo data (seed_demo's generator, one council) as
-each role, with the same statuses as test_pages, and passes the HTML linter."""
+"""Every caseload page (and the pages of other apps the case page links to, OTHER_PAGES)
+renders from the demo data (seed_demo's generator, one council) as each role, with the same
+statuses as test_pages, and passes the HTML linter."""
 
 from __future__ import annotations
 
@@ -17,6 +18,14 @@ from localdev.demo_councils import DEMO_COUNCILS, DEMO_PASSWORD
 from tests.caseload.pages_support import accessibility_problems, client_for
 from tests.caseload.test_pages import EXPECTED, ROLES, _url
 from tests.conftest import in_council
+
+# Pages of other apps linked from the case page, whose URLs are not in caseload.urls: path
+# (formatted with the scene's URL arguments) -> GET status per role, as EXPECTED.
+OTHER_PAGES: dict[str, tuple[int, int, int]] = {
+    "/cases/{case_id}/write/": (200, 200, 403),
+    "/cases/{case_id}/write/?template=acknowledgement": (200, 200, 403),
+    "/cases/{case_id}/write/?template=referral&referral={referral_id}": (200, 200, 403),
+}
 
 
 @dataclass
@@ -89,6 +98,16 @@ def test_every_page_renders_from_demo_data(council_a) -> None:
             elif expected == 200 and response["Content-Type"].startswith("text/html"):
                 if name in ("surgery-lookup", "referral-target"):
                     continue
+                problems = accessibility_problems(response.content.decode())
+                if problems:
+                    inaccessible.append(f"{role} {url}: {problems}")
+        for path, statuses in OTHER_PAGES.items():
+            url = path.format(**scene.url_kwargs())
+            response = client.get(url)
+            expected = statuses[ROLES.index(role)]
+            if response.status_code != expected:
+                wrong.append(f"{role} {url}: {response.status_code}, expected {expected}")
+            elif expected == 200:
                 problems = accessibility_problems(response.content.decode())
                 if problems:
                     inaccessible.append(f"{role} {url}: {problems}")

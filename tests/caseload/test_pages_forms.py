@@ -121,7 +121,11 @@ def test_refer_shows_target_date_and_refers(cast, scene, council_a) -> None:
     response = client.post(url, {"officer": scene.officer.pk, "working_days": "5"})
     assert response.status_code == 302
     with in_council(council_a):
-        assert scene.case.referrals.filter(working_days=5).exists()
+        referral = scene.case.referrals.get(working_days=5)
+    # On to emailing the officer the referral, with their reply link (correspondence's page).
+    assert response["Location"] == (
+        f"/cases/{scene.case.pk}/write/?template=referral&referral={referral.pk}"
+    )
     fragment = client.get("/referrals/target-date/?working_days=abc").content.decode()
     assert "Enter a number of working days" in fragment
 
