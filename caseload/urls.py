@@ -67,6 +67,11 @@ urlpatterns = [
         admin.admin_user_access,
         name="admin-user-access",
     ),
+    path(
+        "admin-area/users/<int:user_id>/transfer/",
+        admin.admin_user_transfer,
+        name="admin-user-transfer",
+    ),
     path("admin-area/delegations/", admin.admin_delegations, name="admin-delegations"),
     path(
         "admin-area/delegations/<int:delegation_id>/revoke/",

@@ -15,8 +15,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
+from accounts.selectors import member_get
 from caseload import selectors, services
-from caseload.api.common import IdListField, actor
+from caseload.api.common import IdListField, actor, get_or_400
 from caseload.api.pagination import NameCursorPagination
 from caseload.api.serializers import (
     CaseListItemSerializer,
@@ -405,6 +406,29 @@ class DelegationDetailApi(APIView):
         delegation = selectors.delegation_get(delegation_id=delegation_id)
         services.delegation_revoke(actor=actor(request), delegation=delegation)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CaseTransferApi(APIView):
+    """Move a councillor's open cases to another councillor (admins; after an election or a
+    resignation). Each case records the move; open reminders follow."""
+
+    class InputSerializer(serializers.Serializer):
+        to = serializers.IntegerField(help_text="The councillor who takes the cases on.")
+
+    class OutputSerializer(serializers.Serializer):
+        moved = serializers.IntegerField()
+
+    @extend_schema(request=InputSerializer, responses={200: OutputSerializer})
+    def post(self, request: Request, user_id: int) -> Response:
+        user = actor(request)
+        if not selectors.user_is_council_admin(user):
+            raise PermissionDenied("Only a council administrator can move cases.")
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        from_user = member_get(user_id=user_id)
+        to_user = get_or_400(User, data.validated_data["to"], "to")
+        moved = services.cases_transfer(actor=user, from_user=from_user, to_user=to_user)
+        return Response(self.OutputSerializer({"moved": moved}).data)
 
 
 # --- Settings ---------------------------------------------------------------------------------

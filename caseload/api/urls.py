@@ -87,6 +87,11 @@ urlpatterns = [
         directory.DelegationDetailApi.as_view(),
         name="delegation-detail",
     ),
+    path(
+        "users/<int:user_id>/transfer-cases/",
+        directory.CaseTransferApi.as_view(),
+        name="case-transfer",
+    ),
     path("caseload-settings/", directory.CaseloadSettingsApi.as_view(), name="caseload-settings"),
     path("dashboard/", directory.DashboardApi.as_view(), name="dashboard"),
 ]

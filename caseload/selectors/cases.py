@@ -240,3 +240,9 @@ def case_history_summary(case: Case) -> dict[str, Any]:
     return Action.objects.filter(case_id=case.pk).aggregate(
         actions=Count("id"), minutes=Sum("time_spent_minutes")
     )
+
+
+def case_open_count_for_owner(*, owner: User) -> int:
+    """How many open cases `owner` has: a number only, for the council admin moving a
+    departed councillor's cases (admins do not read casework)."""
+    return Case.objects.filter(owner=owner).exclude(status=Case.Status.CLOSED).count()

@@ -19,6 +19,7 @@ from caseload.services.cases import (
     case_reopen,
     case_set_sharing,
     case_update,
+    cases_transfer,
 )
 from caseload.services.constituents import (
     PossibleDuplicate,
@@ -69,6 +70,7 @@ __all__ = [
     "case_update",
     "caseload_settings_ensure",
     "caseload_settings_update",
+    "cases_transfer",
     "category_create",
     "category_update",
     "constituent_create",

@@ -20,6 +20,7 @@ from caseload.services.guards import (
     assert_can_change_case,
     assert_council_writable,
     on_behalf_of_for,
+    require_admin,
     resolve_owner,
 )
 from core.errors import NotFound, StateError, ValidationFailed
@@ -519,6 +520,56 @@ def case_set_sharing(
         touch=False,
     )
     return case
+
+
+@transaction.atomic
+def cases_transfer(*, actor: User, from_user: User, to_user: User) -> int:
+    """Hand a councillor's open cases to another councillor (a council admin's job after an
+    election or a resignation). Returns how many moved.
+
+    The cases keep their history, sharing and referrals; each gets an entry saying who it
+    moved from and to. Their open BFs follow, because a BF whose owner no longer acts for
+    the case's councillor is the councillor's (reminders.selectors). The admin moves cases
+    without reading them: only ids and owners are touched here.
+    """
+    require_admin(actor)
+    assert_council_writable()
+    if from_user.role != User.Role.COUNCILLOR or to_user.role != User.Role.COUNCILLOR:
+        raise ValidationFailed(
+            "Cases move from one councillor to another.", extra={"to": ["Not a councillor."]}
+        )
+    if from_user.pk == to_user.pk:
+        raise ValidationFailed("Choose a different councillor.", extra={"to": ["Same person."]})
+    if not to_user.is_active:
+        raise ValidationFailed(
+            f"{to_user.name} cannot sign in; reactivate them or choose another councillor.",
+            extra={"to": ["Deactivated."]},
+        )
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE caseload_case SET owner_id = %s, updated_at = %s"
+            " WHERE owner_id = %s AND status <> 'closed' RETURNING id",
+            [to_user.pk, now, from_user.pk],
+        )
+        moved = [row[0] for row in cursor.fetchall()]
+    text = f"Case transferred from {from_user.name} to {to_user.name}"
+    Action.objects.bulk_create(
+        [
+            Action(
+                case_id=case_id,
+                kind=Action.Kind.UPDATE,
+                text=text,
+                author=actor,
+                on_behalf_of_id=None,
+                occurred_at=now,
+                data={"changes": {"owner": [from_user.pk, to_user.pk]}, "via": "transfer"},
+            )
+            for case_id in moved
+        ],
+        batch_size=2000,
+    )
+    return len(moved)
 
 
 @transaction.atomic

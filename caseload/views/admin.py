@@ -26,7 +26,7 @@ from caseload.forms import (
     WardForm,
 )
 from caseload.views.base import ADMINS, add_service_error, council_page, posted, posted_files
-from core.errors import ApplicationError
+from core.errors import ApplicationError, NotFound
 
 
 def _user(request: HttpRequest) -> User:
@@ -79,17 +79,51 @@ def admin_user_access(request: HttpRequest, user_id: int) -> HttpResponse:
         else:
             messages.success(request, done)
             return redirect("caseload:admin-users")
+    return _user_access_page(request, member, error=error)
+
+
+def _user_access_page(
+    request: HttpRequest, member: User, *, error: str = "", transfer_error: str = ""
+) -> HttpResponse:
+    is_councillor = member.role == User.Role.COUNCILLOR
     return render(
         request,
         "caseload/admin/user_access.html",
         {
             "member": member,
             "error": error,
+            "transfer_error": transfer_error,
             "is_self": member.pk == _user(request).pk,
             "seats": seat_usage(request),
+            # Counted, not read: admins do not see casework.
+            "open_cases": selectors.case_open_count_for_owner(owner=member) if is_councillor else 0,
+            "successors": User.objects.filter(role=User.Role.COUNCILLOR, is_active=True)
+            .exclude(pk=member.pk)
+            .order_by("name")
+            if is_councillor
+            else User.objects.none(),
         },
-        status=400 if error else 200,
+        status=400 if error or transfer_error else 200,
     )
+
+
+@council_page(roles=ADMINS)
+@require_POST
+def admin_user_transfer(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Move a councillor's open cases to another councillor (after they leave office)."""
+    member = member_get(user_id=user_id)
+    try:
+        successor = member_get(user_id=int(request.POST.get("to") or 0))
+    except (ValueError, NotFound):
+        return _user_access_page(request, member, transfer_error="Choose the councillor.")
+    try:
+        moved = services.cases_transfer(actor=_user(request), from_user=member, to_user=successor)
+    except ApplicationError as exc:
+        return _user_access_page(request, member, transfer_error=exc.message)
+    messages.success(
+        request, f"{moved} open case{'s' if moved != 1 else ''} moved to {successor.name}."
+    )
+    return redirect("caseload:admin-users")
 
 
 @council_page(roles=ADMINS)

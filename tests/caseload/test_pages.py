@@ -51,6 +51,7 @@ EXPECTED: dict[str, tuple[int, int, int]] = {
     "admin-users": (403, 403, 200),
     "admin-user-create": (403, 403, 200),
     "admin-user-access": (403, 403, 200),
+    "admin-user-transfer": (403, 403, 405),
     "admin-delegations": (403, 403, 200),
     "admin-delegation-revoke": (403, 403, 405),
     "admin-categories": (403, 403, 200),
