@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from accounts.selectors import member_get
+from accounts.selectors import member_get_for_admin
 from caseload import selectors, services
 from caseload.api.common import IdListField, actor, get_or_400
 from caseload.api.pagination import NameCursorPagination
@@ -421,11 +421,9 @@ class CaseTransferApi(APIView):
     @extend_schema(request=InputSerializer, responses={200: OutputSerializer})
     def post(self, request: Request, user_id: int) -> Response:
         user = actor(request)
-        if not selectors.user_is_council_admin(user):
-            raise PermissionDenied("Only a council administrator can move cases.")
+        from_user = member_get_for_admin(user=user, user_id=user_id)  # 403 before 404
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        from_user = member_get(user_id=user_id)
         to_user = get_or_400(User, data.validated_data["to"], "to")
         moved = services.cases_transfer(actor=user, from_user=from_user, to_user=to_user)
         return Response(self.OutputSerializer({"moved": moved}).data)

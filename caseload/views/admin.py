@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from accounts.selectors import member_get
+from accounts.selectors import member_get_for_admin
 from accounts.services import user_create, user_deactivate, user_reactivate
 from caseload import selectors, services
 from caseload.forms import (
@@ -64,7 +64,7 @@ def admin_users(request: HttpRequest) -> HttpResponse:
 def admin_user_access(request: HttpRequest, user_id: int) -> HttpResponse:
     """Deactivate a user (they can no longer sign in; their cases stay) or let them back in.
     GET explains what will happen; POST does it."""
-    member = member_get(user_id=user_id)
+    member = member_get_for_admin(user=_user(request), user_id=user_id)
     error = ""
     if request.method == "POST":
         try:
@@ -111,9 +111,11 @@ def _user_access_page(
 @require_POST
 def admin_user_transfer(request: HttpRequest, user_id: int) -> HttpResponse:
     """Move a councillor's open cases to another councillor (after they leave office)."""
-    member = member_get(user_id=user_id)
+    member = member_get_for_admin(user=_user(request), user_id=user_id)
     try:
-        successor = member_get(user_id=int(request.POST.get("to") or 0))
+        successor = member_get_for_admin(
+            user=_user(request), user_id=int(request.POST.get("to") or 0)
+        )
     except (ValueError, NotFound):
         return _user_access_page(request, member, transfer_error="Choose the councillor.")
     try:

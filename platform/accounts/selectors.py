@@ -15,17 +15,23 @@ def user_count_councillors() -> int:
     return user_list_councillors().count()
 
 
-def member_get(*, user_id: int) -> User:
-    """A user of the current council (admin pages): any role but central staff, active or
-    not; NotFound otherwise."""
-    member = User.objects.exclude(role=User.Role.CENTRAL).filter(pk=user_id).first()
-    if member is None:
-        raise NotFound(f"No user with id {user_id}.")
-    return member
+def is_council_admin(user: User) -> bool:
+    """An active admin of the council whose schema the connection is in (never on the
+    platform site, whose users are central staff)."""
+    return not in_public_schema() and user.is_active and user.role == User.Role.ADMIN
 
 
 def member_list_for_admin(*, user: User) -> QuerySet[User]:
     """Everyone who can (or could) sign in to this council, for its admins only."""
-    if in_public_schema() or not (user.is_active and user.role == User.Role.ADMIN):
-        raise PermissionDenied("Only the council's admins can list its users.")
+    if not is_council_admin(user):
+        raise PermissionDenied("Only the council's admins can manage its users.")
     return User.objects.exclude(role=User.Role.CENTRAL).order_by("role", "name", "id")
+
+
+def member_get_for_admin(*, user: User, user_id: int) -> User:
+    """One of this council's users, active or not, for its admins: PermissionDenied for
+    anyone else (before any lookup), NotFound for an unknown id."""
+    member = member_list_for_admin(user=user).filter(pk=user_id).first()
+    if member is None:
+        raise NotFound(f"No user with id {user_id}.")
+    return member

@@ -74,7 +74,9 @@ def user_create(
 
 
 def _assert_council_admin(actor: User) -> None:
-    if not (actor.is_active and actor.role == User.Role.ADMIN) or in_public_schema():
+    from accounts.selectors import is_council_admin
+
+    if not is_council_admin(actor):
         raise PermissionDenied("Only the council's admins can change who can sign in.")
 
 

@@ -271,7 +271,7 @@ def outbox_enqueue_many(*, messages: Sequence[OutboxMessage]) -> int:
     # double quote one regex match at a time: for digest bodies of tens of KB (HTML is full
     # of quoted attributes) that cost more than the round trips it saves.
     OutboundEmail.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1)
-    transaction.on_commit(partial(_nudge_delivery, current_schema()))
+    transaction.on_commit(partial(_nudge_delivery, schema))
     return len(rows)
 
 

@@ -10,7 +10,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from accounts.selectors import member_get, member_list_for_admin
+from accounts.models import User
+from accounts.selectors import member_get_for_admin, member_list_for_admin
 from accounts.services import login_event_record, user_deactivate, user_reactivate
 
 
@@ -107,9 +108,9 @@ class MemberDeactivateApi(APIView):
 
     @extend_schema(request=None, responses={200: MemberSerializer})
     def post(self, request: Request, user_id: int) -> Response:
-        member_list_for_admin(user=request.user)  # type: ignore[arg-type]
-        member = user_deactivate(actor=request.user, user=member_get(user_id=user_id))  # type: ignore[arg-type]
-        return Response(MemberSerializer(member).data)
+        admin: User = request.user  # type: ignore[assignment]
+        member = member_get_for_admin(user=admin, user_id=user_id)
+        return Response(MemberSerializer(user_deactivate(actor=admin, user=member)).data)
 
 
 class MemberReactivateApi(APIView):
@@ -119,6 +120,6 @@ class MemberReactivateApi(APIView):
 
     @extend_schema(request=None, responses={200: MemberSerializer})
     def post(self, request: Request, user_id: int) -> Response:
-        member_list_for_admin(user=request.user)  # type: ignore[arg-type]
-        member = user_reactivate(actor=request.user, user=member_get(user_id=user_id))  # type: ignore[arg-type]
-        return Response(MemberSerializer(member).data)
+        admin: User = request.user  # type: ignore[assignment]
+        member = member_get_for_admin(user=admin, user_id=user_id)
+        return Response(MemberSerializer(user_reactivate(actor=admin, user=member)).data)
