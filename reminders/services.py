@@ -12,7 +12,6 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from markupsafe import escape
@@ -27,6 +26,7 @@ from caseload.services.guards import (
     require_admin,
 )
 from core.errors import ApplicationError, Conflict, StateError, ValidationFailed
+from core.links import current_council_url
 from core.tenancy import current_schema
 from mailer.services import OutboxMessage, outbox_enqueue_many
 from reminders.models import BF, BFRule
@@ -499,14 +499,6 @@ def _gather_and_claim(*, day: date) -> list[DigestRecipient]:
         return digest_group(cursor.fetchall())
 
 
-def _site_url() -> str:
-    # A council's schema name is its slug with underscores (a CHECK constraint on the
-    # council row holds the two together), so no lookup is needed.
-    scheme = "https" if settings.SECURE else "http"
-    slug = current_schema().replace("_", "-")
-    return f"{scheme}://{slug}.{settings.PLATFORM_DOMAIN}"
-
-
 @functools.lru_cache(maxsize=512)
 def _long_date(day: date) -> str:
     # A digest repeats a handful of due dates hundreds of times; strftime each time showed.
@@ -516,6 +508,7 @@ def _long_date(day: date) -> str:
 def _digest_message(
     *, person: DigestRecipient, items: list[DigestItem], day: date, site: str
 ) -> OutboxMessage:
+    """`site` is the council's root URL, with its trailing slash."""
     due_today = [i for i in items if i.kind == "bf" and i.due == day]
     overdue = [i for i in items if i.kind == "bf" and i.due < day]
     referrals = [i for i in items if i.kind == "referral"]
@@ -542,7 +535,7 @@ def _digest_message(
         text += [f"{heading} ({len(section)})", "-" * (len(heading) + 6)]
         html.append(f"<h2>{escape(heading)} ({len(section)})</h2><ul>")
         for item in section:
-            url = f"{site}/cases/{item.case_id}/"
+            url = f"{site}cases/{item.case_id}/"
             if item.kind == "referral":
                 detail = f"reply from {item.what} was due {_long_date(item.due)}"
             elif item.due < day:
@@ -556,8 +549,8 @@ def _digest_message(
             )
         text.append("")
         html.append("</ul>")
-    text += [f"Your dashboard: {site}/", ""]
-    html.append(f'<p><a href="{escape(site)}/">Open your dashboard</a></p>')
+    text += [f"Your dashboard: {site}", ""]
+    html.append(f'<p><a href="{escape(site)}">Open your dashboard</a></p>')
     return OutboxMessage(
         to=[person.email],
         subject=subject,
@@ -603,7 +596,7 @@ def reminders_council_digest(*, day: date | None = None) -> DigestRun:
             "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"bf-digest:{current_schema()}:{day}"]
         )
     run.no_action_bfs_created = bf_rules_sweep_no_action(today=day, calendar=calendar)
-    site = _site_url()
+    site = current_council_url("/")
     messages = []
     for person in _gather_and_claim(day=day):
         messages.append(_digest_message(person=person, items=person.items, day=day, site=site))

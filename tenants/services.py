@@ -6,11 +6,11 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django_tenants.utils import schema_context
 
 from core.errors import Conflict, ValidationFailed
+from core.links import council_host
 from tenants.cloning import clone_template_into
 from tenants.models import SLUG_MAX_LENGTH, SLUG_PATTERN, Council, Domain
 
@@ -71,10 +71,6 @@ def council_validate_slug(slug: str) -> str:
     return slug
 
 
-def council_domain_for(slug: str) -> str:
-    return f"{slug}.{settings.PLATFORM_DOMAIN}"
-
-
 @dataclass(frozen=True)
 class ProvisionResult:
     council: Council
@@ -113,7 +109,7 @@ def council_provision(
     if seats < 1:
         raise ValidationFailed("A council needs at least one seat.")
     schema_name = council_schema_name(slug)
-    domain_name = council_domain_for(slug)
+    domain_name = council_host(slug)
     if Council.objects.filter(slug=slug).exists():
         raise Conflict(f"A council with slug '{slug}' already exists.")
     if Domain.objects.filter(domain=domain_name).exists():

@@ -16,6 +16,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 
 from billing.models import TRIAL_STATES, Licence, LicenceTransition, TrialNotice
 from billing.selectors import council_admin_emails
+from core.links import council_url
 from mailer.services import outbox_enqueue
 
 logger = logging.getLogger(__name__)
@@ -23,11 +24,6 @@ logger = logging.getLogger(__name__)
 # (kind, days before the end at which it becomes due). The 3-day notice wins when both are
 # due, so a trial shorter than 14 days gets one notice, not two on the same morning.
 NOTICE_SCHEDULE = ((TrialNotice.Kind.DAYS_3, 3), (TrialNotice.Kind.DAYS_14, 14))
-
-
-def _council_url(licence: Licence) -> str:
-    scheme = "https" if settings.SECURE else "http"
-    return f"{scheme}://{licence.council.slug}.{settings.PLATFORM_DOMAIN}/billing/"
 
 
 def _enqueue_in_public(**message: Any) -> None:
@@ -98,7 +94,7 @@ def trial_notice_send(*, notice_id: int) -> int:
             "licence": licence,
             "days_left": days_left,
             "trial_ends_at": notice.trial_ends_at,
-            "billing_url": _council_url(licence),
+            "billing_url": council_url(slug=licence.council.slug, path="/billing/"),
             "PLATFORM_NAME": settings.PLATFORM_NAME,
         }
         if recipients:
@@ -140,7 +136,7 @@ def licence_transition_notify(*, transition_id: int) -> int:
             if transition.from_state
             else "",
             "to_label": transition.get_to_state_display(),
-            "billing_url": _council_url(licence),
+            "billing_url": council_url(slug=licence.council.slug, path="/billing/"),
             "grace_days": settings.BILLING_PAST_DUE_GRACE_DAYS,
             "PLATFORM_NAME": settings.PLATFORM_NAME,
         }

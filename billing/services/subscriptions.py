@@ -26,6 +26,7 @@ from billing.stripe_client import (
     stripe_client,
 )
 from core.errors import StateError, ValidationFailed
+from core.links import council_host, council_url
 from tenants.models import Council
 
 logger = logging.getLogger(__name__)
@@ -68,7 +69,7 @@ def _ensure_customer(licence: Licence) -> str:
     email = council.contact_email or (admins[0] if admins else "")
     params: dict = {
         "name": council.name,
-        "description": f"{council.name} ({council.slug}.{settings.PLATFORM_DOMAIN})",
+        "description": f"{council.name} ({council_host(council.slug)})",
         "metadata": {"council_slug": council.slug, "licence_id": str(licence.pk)},
     }
     if email:
@@ -84,8 +85,7 @@ def _ensure_customer(licence: Licence) -> str:
 
 
 def council_billing_url(council: Council, path: str = "/billing/") -> str:
-    scheme = "https" if settings.SECURE else "http"
-    return f"{scheme}://{council.slug}.{settings.PLATFORM_DOMAIN}{path}"
+    return council_url(slug=council.slug, path=path)
 
 
 @transaction.atomic

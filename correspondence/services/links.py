@@ -27,24 +27,13 @@ from django.utils import timezone
 from caseload.models import Case, Referral
 from caseload.services import referral_extend_target, referral_record_reply
 from core.errors import NotFound, ValidationFailed
+from core.links import current_council_url
 from core.tenancy import current_schema
 from correspondence.errors import LinkGone
 from correspondence.models import ReferralLink
 
 SALT = "correspondence.officer-reply.v1"
 MAX_REPLY_CHARS = 10_000
-
-
-def council_base_url(*, slug: str | None = None) -> str:
-    """https://<slug>.<PLATFORM_DOMAIN>[:port] for links sent by email."""
-    from tenants.models import Council
-
-    if slug is None:
-        council = Council.objects.filter(schema_name=current_schema()).only("slug").first()
-        slug = council.slug if council else current_schema().replace("_", "-")
-    scheme = "https" if settings.SECURE else "http"
-    port = str(getattr(settings, "PLATFORM_URL_PORT", "") or "")
-    return f"{scheme}://{slug}.{settings.PLATFORM_DOMAIN}{':' + port if port else ''}"
 
 
 def referral_link_ensure(*, referral: Referral) -> ReferralLink:
@@ -58,7 +47,7 @@ def referral_link_token(*, referral: Referral) -> str:
 
 
 def referral_reply_url(*, referral: Referral) -> str:
-    return f"{council_base_url()}/officer-reply/{referral_link_token(referral=referral)}/"
+    return current_council_url(f"/officer-reply/{referral_link_token(referral=referral)}/")
 
 
 def _max_age_seconds() -> int:

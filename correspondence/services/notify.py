@@ -9,12 +9,12 @@ from __future__ import annotations
 from datetime import date
 
 from caseload.models import Case, Referral
-from correspondence.services.links import council_base_url
+from core.links import current_council_url
 from mailer.services import outbox_enqueue
 
 
 def _case_url(case: Case) -> str:
-    return f"{council_base_url()}/cases/{case.pk}/"
+    return current_council_url(f"/cases/{case.pk}/")
 
 
 def notify_councillor_of_officer_response(

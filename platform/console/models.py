@@ -147,10 +147,6 @@ class OnboardingJob(TimeStamped):
         related_name="onboarding_job",
     )
     requested_by = models.CharField(max_length=254)
-    # How the console was reached, so the welcome link works on the same scheme and port
-    # (a Celery task has no request to ask).
-    link_scheme = models.CharField(max_length=5, default="https")
-    link_port = models.CharField(max_length=5, blank=True)
     # Queued in the public outbox in the same transaction as the council (mailer delivers
     # and retries it); the job page shows its delivery status.
     welcome_email = models.ForeignKey(

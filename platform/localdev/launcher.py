@@ -22,6 +22,8 @@ def _manage(*args: str, env: dict[str, str]) -> None:
 def main() -> int:
     port = os.environ.get("PORT", "8000")
     domain = os.environ.setdefault("PLATFORM_DOMAIN", "localhost")
+    # Links in emails (officer replies, digests, welcome) must reach this server's port.
+    os.environ.setdefault("PLATFORM_URL_PORT", port)
     os.environ.setdefault("DJANGO_DEBUG", "1")
     os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
     print("Starting services (embedded where DATABASE_URL / REDIS_URL are unset)...", flush=True)

@@ -174,6 +174,16 @@ SECURE_HSTS_PRELOAD = SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# How the platform's absolute URLs are written (links in emails, Stripe redirects): every one
+# is built by core.links from these and PLATFORM_DOMAIN. The port is for a site that is not
+# on 80/443, e.g. `make run` on 8000; behind the production ingress it stays empty.
+PLATFORM_URL_SCHEME = env("PLATFORM_URL_SCHEME", default="https" if SECURE else "http").lower()
+if PLATFORM_URL_SCHEME not in ("http", "https"):
+    raise RuntimeError(f"PLATFORM_URL_SCHEME must be http or https, not {PLATFORM_URL_SCHEME!r}")
+PLATFORM_URL_PORT = env("PLATFORM_URL_PORT", default="").strip()
+if PLATFORM_URL_PORT and not (PLATFORM_URL_PORT.isdigit() and 0 < int(PLATFORM_URL_PORT) < 65536):
+    raise RuntimeError(f"PLATFORM_URL_PORT must be a port number, not {PLATFORM_URL_PORT!r}")
 X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = env.list(
     "CSRF_TRUSTED_ORIGINS",

@@ -17,5 +17,3 @@ INBOUND_EMAIL_DOMAIN = env("INBOUND_EMAIL_DOMAIN", default="").strip().lower()
 INBOUND_IMAP_URL = env("INBOUND_IMAP_URL", default="")
 # Basic-auth "user:password" that the ESP's inbound webhook (django-anymail) must present.
 ANYMAIL_WEBHOOK_SECRET = env("ANYMAIL_WEBHOOK_SECRET", default="")
-# Port in links sent by email when the site is not on 80/443 (local runs: 8000).
-PLATFORM_URL_PORT = env("PLATFORM_URL_PORT", default="")

@@ -14,7 +14,6 @@ from console.models import OnboardingJob
 from console.permissions import IsCentralStaff
 from console.selectors.directory import council_directory_rows
 from console.services import onboarding_job_create
-from console.views.common import link_origin
 from console.views.councils import job_progress
 
 
@@ -65,12 +64,8 @@ class CouncilListApi(APIView):
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        scheme, port = link_origin(request._request)
         job = onboarding_job_create(
-            actor=str(getattr(request.user, "email", "")),
-            **data.validated_data,
-            link_scheme=scheme,
-            link_port=port,
+            actor=str(getattr(request.user, "email", "")), **data.validated_data
         )
         return Response(
             job_as_dict(job),

@@ -32,10 +32,11 @@ from accounts.services import user_create
 from billing.services import licence_start_trial
 from console.models import OnboardingJob, TrialRequest
 from core.errors import ApplicationError, Conflict, ValidationFailed
+from core.links import council_host, council_url
 from mailer.services import outbox_enqueue
 from tenants.cloning import clone_template_into
 from tenants.models import Council, Domain
-from tenants.services import council_domain_for, council_schema_name, council_validate_slug
+from tenants.services import council_schema_name, council_validate_slug
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +103,7 @@ def onboarding_validate(
         raise ValidationFailed("The council's details have errors; see fields.", extra=errors)
     if Council.objects.filter(slug=slug).exists():
         raise Conflict(
-            f"A council with the address '{council_domain_for(slug)}' already exists.",
+            f"A council with the address '{council_host(slug)}' already exists.",
             extra={"slug": ["Already in use by another council."]},
         )
     if Council.objects.filter(name__iexact=name).exists():
@@ -110,9 +111,9 @@ def onboarding_validate(
             f"A council called '{name}' already exists.",
             extra={"name": ["Already on the platform."]},
         )
-    if Domain.objects.filter(domain=council_domain_for(slug)).exists():
+    if Domain.objects.filter(domain=council_host(slug)).exists():
         raise Conflict(
-            f"The address '{council_domain_for(slug)}' is already in use.",
+            f"The address '{council_host(slug)}' is already in use.",
             extra={"slug": ["Already in use."]},
         )
     return {
@@ -143,8 +144,6 @@ def onboarding_job_create(
     seats: int = 10,
     admin_email: str,
     admin_name: str = "",
-    link_scheme: str = "https",
-    link_port: str = "",
     trial_request: TrialRequest | None = None,
 ) -> OnboardingJob:
     """Record an onboarding job and queue its task (after commit). Details are checked now,
@@ -163,8 +162,6 @@ def onboarding_job_create(
             job = OnboardingJob.objects.create(
                 **details,
                 requested_by=actor,
-                link_scheme="http" if link_scheme == "http" else "https",
-                link_port=link_port if link_port.isdigit() else "",
                 trial_request=trial_request,
             )
     except IntegrityError as exc:
@@ -195,8 +192,7 @@ def set_password_url(*, job: OnboardingJob, user: Any) -> str:
         urlconf=settings.ROOT_URLCONF,
         kwargs={"uidb64": uid, "token": token},
     )
-    port = f":{job.link_port}" if job.link_port else ""
-    return f"{job.link_scheme}://{council_domain_for(job.slug)}{port}{path}"
+    return council_url(slug=job.slug, path=path)
 
 
 def _welcome_email(*, job: OnboardingJob, council: Council, link: str, trial_ends: Any) -> Any:
@@ -205,8 +201,7 @@ def _welcome_email(*, job: OnboardingJob, council: Council, link: str, trial_end
         "council": council,
         "link": link,
         "trial_ends": trial_ends,
-        "address": f"{job.link_scheme}://{council_domain_for(job.slug)}"
-        + (f":{job.link_port}" if job.link_port else ""),
+        "address": council_url(slug=job.slug, path="/").removesuffix("/"),
         "platform_name": settings.PLATFORM_NAME,
         "password_days": settings.PASSWORD_RESET_TIMEOUT // 86400,
     }
@@ -253,11 +248,9 @@ def _run_stages(job: OnboardingJob) -> None:
     onboarding_publish_stage(job_id=job.pk, stage=job.stage)
     try:
         with transaction.atomic():
-            Domain.objects.create(
-                domain=council_domain_for(job.slug), tenant=council, is_primary=True
-            )
+            Domain.objects.create(domain=council_host(job.slug), tenant=council, is_primary=True)
     except IntegrityError as exc:
-        raise Conflict(f"The address '{council_domain_for(job.slug)}' is in use.") from exc
+        raise Conflict(f"The address '{council_host(job.slug)}' is in use.") from exc
 
     job.stage = Stage.LICENCE
     onboarding_publish_stage(job_id=job.pk, stage=job.stage)

@@ -22,9 +22,10 @@ from django.utils.text import slugify
 from console.models import AllowedEmailDomain, OnboardingJob, TrialRequest
 from console.services.onboarding import onboarding_job_create
 from core.errors import ApplicationError, Conflict, StateError, ValidationFailed
+from core.links import council_host, platform_url
 from mailer.services import outbox_enqueue
 from tenants.models import SLUG_MAX_LENGTH, Council
-from tenants.services import council_domain_for, council_validate_slug
+from tenants.services import council_validate_slug
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +109,7 @@ def _duplicate_check(*, council_name: str, slug: str, exclude_pk: int | None = N
     )
     if existing is not None:
         message = (
-            f"{existing.name} is already on the platform, at {council_domain_for(existing.slug)}. "
+            f"{existing.name} is already on the platform, at {council_host(existing.slug)}. "
             "Ask your council's administrator for an account instead."
         )
         raise Conflict(message, extra={"council_name": [message]})
@@ -214,11 +215,10 @@ def trial_request_create(
     councillors: Any,
     start_date: Any,
     client_ip: str,
-    site_url: str,
 ) -> TrialRequest:
     """A public request for a trial. Rate-limited per client IP and per email address;
     refused for a council already on the platform or already waiting for review. Sends the
-    confirm-your-email link (`site_url` is the platform's own address, e.g. https://host)."""
+    confirm-your-email link, on the central body's site."""
     _rate_check(client_ip=client_ip, email=(email or "").strip().lower())
     details = trial_request_validate(
         council_name=council_name,
@@ -240,7 +240,7 @@ def trial_request_create(
         template="trial_confirm",
         subject="Confirm your email address to request a trial",
         key="confirm",
-        link=f"{site_url.rstrip('/')}{path}",
+        link=platform_url(path),
         hours=settings.CONSOLE_TRIAL_CONFIRM_HOURS,
     )
     return request
@@ -307,8 +307,6 @@ def trial_request_approve(
     actor: str,
     trial_days: int | None = None,
     seats: int | None = None,
-    link_scheme: str = "https",
-    link_port: str = "",
 ) -> OnboardingJob:
     """Approve: start onboarding (the requester becomes the first admin) and tell them.
 
@@ -326,8 +324,6 @@ def trial_request_approve(
         seats=seats or request.councillors,
         admin_email=request.email,
         admin_name=request.contact_name,
-        link_scheme=link_scheme,
-        link_port=link_port,
         trial_request=request,
     )
     request.status = TrialRequest.Status.APPROVED
@@ -339,7 +335,7 @@ def trial_request_approve(
         template="trial_approved",
         subject=f"Your trial of {settings.PLATFORM_NAME} is approved",
         key="approved",
-        address=council_domain_for(request.slug),
+        address=council_host(request.slug),
     )
     return job
 

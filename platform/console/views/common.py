@@ -13,15 +13,6 @@ def actor_of(request: HttpRequest) -> str:
     return str(getattr(request.user, "email", "") or "central body")
 
 
-def link_origin(request: HttpRequest) -> tuple[str, str]:
-    """Scheme and port the console is reached on, for links to councils' hosts."""
-    host = request.get_host()
-    port = host.rsplit(":", 1)[1] if ":" in host and not host.endswith("]") else ""
-    scheme = "http" if request.scheme == "http" else "https"
-    default = {"http": "80", "https": "443"}[scheme]
-    return scheme, "" if port == default else port
-
-
 def form_errors_from(form: Any, exc: ApplicationError) -> None:
     """Put a service's per-field messages on the form (or a general one if none fit)."""
     fields = exc.extra if isinstance(exc.extra, dict) else {}

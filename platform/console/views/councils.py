@@ -21,7 +21,7 @@ from console.services import (
     onboarding_resend_welcome,
 )
 from console.services.onboarding import STAGES
-from console.views.common import actor_of, form_errors_from, link_origin
+from console.views.common import actor_of, form_errors_from
 from core.errors import ApplicationError
 
 # A job still queued after this long probably missed the broker: offer to queue it again.
@@ -68,10 +68,7 @@ def onboarding_new_view(request: HttpRequest) -> HttpResponse:
     form = OnboardingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            scheme, port = link_origin(request)
-            job = onboarding_job_create(
-                actor=actor_of(request), **form.cleaned_data, link_scheme=scheme, link_port=port
-            )
+            job = onboarding_job_create(actor=actor_of(request), **form.cleaned_data)
         except ApplicationError as exc:
             form_errors_from(form, exc)
         else:

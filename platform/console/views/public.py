@@ -46,7 +46,6 @@ def trial_request_view(request: HttpRequest) -> HttpResponse:
                         councillors=data["councillors"],
                         start_date=start,
                         client_ip=client_ip(request),
-                        site_url=request.build_absolute_uri("/"),
                     )
                 except TooManyRequests as exc:
                     form.add_error(None, exc.message)

@@ -16,7 +16,7 @@ from console.services import (
     trial_request_approve,
     trial_request_decline,
 )
-from console.views.common import actor_of, form_errors_from, link_origin
+from console.views.common import actor_of, form_errors_from
 from core.errors import ApplicationError
 
 
@@ -57,15 +57,12 @@ def trial_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
     trial = get_object_or_404(TrialRequest, pk=pk)
     form = ApproveForm(request.POST)
     if form.is_valid():
-        scheme, port = link_origin(request)
         try:
             job = trial_request_approve(
                 request_id=trial.pk,
                 actor=actor_of(request),
                 trial_days=form.cleaned_data.get("trial_days"),
                 seats=form.cleaned_data.get("seats"),
-                link_scheme=scheme,
-                link_port=port,
             )
         except ApplicationError as exc:
             form_errors_from(form, exc)
