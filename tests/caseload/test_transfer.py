@@ -16,6 +16,7 @@ from reminders.services import bf_add
 from tests.caseload.conftest import make_case
 from tests.caseload.pages_support import client_for
 from tests.conftest import in_council
+from tests.reminders.conftest import on_a_working_day  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +36,7 @@ def _cases(cast, council):
     return open_one, other_open, closed, bf
 
 
+@pytest.mark.usefixtures("on_a_working_day")
 def test_open_cases_move_with_a_history_entry_and_their_reminders(cast, council_a) -> None:
     open_one, other_open, closed, bf = _cases(cast, council_a)
     with in_council(council_a):

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from datetime import date
 from unittest import mock
 
+import pytest
 from django.utils import timezone
 
 from tests.caseload.conftest import (  # noqa: F401  (fixtures re-exported for this folder)
@@ -20,6 +21,9 @@ from tests.caseload.conftest import (  # noqa: F401  (fixtures re-exported for t
 )
 
 _real_localdate = timezone.localdate
+# A Tuesday that is no holiday: tests that add a BF "due today" need today to be a working
+# day, or bf_add moves it to the next one (and the suite fails at weekends).
+A_WORKING_DAY = date(2026, 3, 10)
 
 
 @contextmanager
@@ -33,3 +37,9 @@ def today_is(day: date) -> Iterator[None]:
 
     with mock.patch("django.utils.timezone.localdate", side_effect=fake):
         yield
+
+
+@pytest.fixture
+def on_a_working_day() -> Iterator[date]:
+    with today_is(A_WORKING_DAY):
+        yield A_WORKING_DAY

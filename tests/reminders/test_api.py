@@ -27,7 +27,7 @@ def _bf(cast, council, due: date | None = None, owner=None):
         )
 
 
-def test_list_is_my_due_and_overdue_bfs_only(cast, council_a, council_b, api_for):
+def test_list_is_my_due_and_overdue_bfs_only(cast, council_a, council_b, api_for, on_a_working_day):
     today = timezone.localdate()
     mine = _bf(cast, council_a)
     later = _bf(cast, council_a, due=today + timedelta(days=10))
@@ -72,7 +72,9 @@ def test_list_query_count_is_the_same_for_5_and_50_rows(cast, council_a, api_for
     assert counts[0] == counts[1], counts
 
 
-def test_dashboard_api_lists_my_bfs_due_today_and_overdue(cast, council_a, council_b, api_for):
+def test_dashboard_api_lists_my_bfs_due_today_and_overdue(
+    cast, council_a, council_b, api_for, on_a_working_day
+):
     today = timezone.localdate()
     now = _bf(cast, council_a)
     old = _bf(cast, council_a)
