@@ -7,6 +7,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.selectors import is_council_admin
 from billing.middleware import licence_for_request
 from billing.models import LicenceState
 from billing.services.licences import READ_ONLY_MESSAGES
@@ -38,7 +39,7 @@ def licence_banner(request: HttpRequest) -> dict[str, Any]:
             "heading": f"{council.name}'s licence is {licence.get_state_display()}.",
             "message": READ_ONLY_MESSAGES[LicenceState(licence.state)],
         }
-    elif getattr(user, "is_council_admin", False):
+    elif is_council_admin(user):
         if licence.state == LicenceState.PAST_DUE and licence.past_due_since:
             until = licence.past_due_since + timedelta(days=settings.BILLING_PAST_DUE_GRACE_DAYS)
             banner = {
@@ -70,4 +71,8 @@ def licence_banner(request: HttpRequest) -> dict[str, Any]:
             }
     if banner is None:
         return {}
-    return {"licence_banner": banner, "licence_banners_template": "billing/banner.html"}
+    return {
+        "licence_banner": banner,
+        "licence_banner_for_admin": is_council_admin(user),
+        "licence_banners_template": "billing/banner.html",
+    }

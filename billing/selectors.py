@@ -10,7 +10,10 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django_tenants.utils import schema_context
 
+from accounts.models import User
+from accounts.selectors import user_count_councillors
 from billing.models import Licence, LicenceTransition, WebhookEvent
+from billing.stripe_client import call, stripe_client
 from tenants.models import Council
 
 
@@ -49,8 +52,6 @@ def licence_get_with_history(*, slug: str) -> Licence | None:
 
 def council_admin_emails(*, council: Council) -> list[str]:
     """The council's active admins. The user table lives in the council's own schema."""
-    from accounts.models import User
-
     with schema_context(council.schema_name):
         return list(
             User.objects.filter(role=User.Role.ADMIN, is_active=True)
@@ -60,8 +61,6 @@ def council_admin_emails(*, council: Council) -> list[str]:
 
 
 def council_councillor_count(*, council: Council) -> int:
-    from accounts.selectors import user_count_councillors
-
     with schema_context(council.schema_name):
         return user_count_councillors()
 
@@ -88,8 +87,6 @@ def licence_invoices(*, licence: Licence, limit: int = 24) -> list[InvoiceSummar
     """The council's invoices, newest first, read from Stripe (which is their record)."""
     if not licence.stripe_customer_id:
         return []
-    from billing.stripe_client import call, stripe_client
-
     page = call(
         "list the council's invoices",
         stripe_client().v1.invoices.list,

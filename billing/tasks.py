@@ -5,19 +5,17 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.db import OperationalError
 from django.utils import timezone
 
 from billing import services
+from core.tasks import retry_policy
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(
     name="billing.licence_daily",
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=5,
+    **retry_policy(),
 )
 def licence_daily() -> dict[str, int]:
     """Beat, once a day, in public: end expired trials and grace periods; trial notices."""
@@ -36,9 +34,7 @@ def licence_daily() -> dict[str, int]:
 
 @shared_task(
     name="billing.trial_notice_send",
-    autoretry_for=(OperationalError, OSError),  # OSError covers SMTP failures
-    retry_backoff=True,
-    max_retries=5,
+    **retry_policy(OSError),
 )
 def trial_notice_send(notice_id: int) -> int:
     return services.trial_notice_send(notice_id=notice_id)
@@ -46,9 +42,7 @@ def trial_notice_send(notice_id: int) -> int:
 
 @shared_task(
     name="billing.licence_notify_transition",
-    autoretry_for=(OperationalError, OSError),
-    retry_backoff=True,
-    max_retries=5,
+    **retry_policy(OSError),
 )
 def licence_notify_transition(transition_id: int) -> int:
     return services.licence_transition_notify(transition_id=transition_id)

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.selectors import is_council_admin
 from billing.middleware import licence_for_request
 from billing.models import Licence
 from billing.selectors import council_councillor_count, licence_invoices
@@ -28,9 +29,7 @@ def council_admin_required(view: Callable[..., HttpResponse]) -> Callable[..., H
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if getattr(request, "council", None) is None or not getattr(
-            request.user, "is_council_admin", False
-        ):
+        if getattr(request, "council", None) is None or not is_council_admin(request.user):
             raise PermissionDenied("Only the council's administrators can see billing.")
         return view(request, *args, **kwargs)
 

@@ -29,6 +29,7 @@ from caseload.calendar import WorkingCalendar, holiday_ensure_defaults
 from caseload.models import (
     Action,
     Case,
+    CaseloadSettings,
     CaseSequence,
     CaseShare,
     Category,
@@ -40,8 +41,7 @@ from caseload.models import (
     Ward,
 )
 from caseload.normalise import format_postcode, normalise_phone, normalise_postcode
-from caseload.services.cases import case_refresh_search_vector
-from caseload.services.settings import caseload_settings_ensure
+from caseload.services.search import case_refresh_search_vector
 from tenants.models import Council
 
 CASES_PER_COUNCIL = 250
@@ -229,7 +229,7 @@ class _Seeder:
         admin = User.objects.filter(role=User.Role.ADMIN).order_by("id").first()
         if not councillors or admin is None:
             return
-        prefix = caseload_settings_ensure().reference_prefix
+        prefix = CaseloadSettings.objects.current().reference_prefix
         year = timezone.localdate().year
         holiday_ensure_defaults([year - 1, year, year + 1])
         self.calendar = WorkingCalendar.for_years([year - 1, year, year + 1])

@@ -8,6 +8,8 @@ beyond database constraints.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -17,13 +19,20 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django_tenants.files.storage import TenantFileSystemStorage
 
+from caseload.references import reference_prefix_for_slug
+from core.links import council_slug_for_schema
+from core.models import TimeStamped
+from core.tenancy import current_schema
 
-class TimeStamped(models.Model):
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
-    class Meta:
-        abstract = True
+class CaseloadSettingsManager(models.Manager["CaseloadSettings"]):
+    def current(self) -> CaseloadSettings:
+        """The council's one row, made on first use with the prefix its slug gives."""
+        row = self.filter(pk=1).first()
+        if row is None:
+            prefix = reference_prefix_for_slug(council_slug_for_schema(current_schema()))
+            row, _ = self.get_or_create(pk=1, defaults={"reference_prefix": prefix})
+        return row
 
 
 class CaseloadSettings(TimeStamped):
@@ -37,6 +46,8 @@ class CaseloadSettings(TimeStamped):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     reference_prefix = models.CharField(max_length=12)
     referral_target_days = models.PositiveSmallIntegerField(default=10)
+
+    objects: ClassVar[CaseloadSettingsManager] = CaseloadSettingsManager()
 
     class Meta:
         ordering = ["id"]

@@ -4,18 +4,16 @@ run twice (acks_late may redeliver)."""
 from __future__ import annotations
 
 from celery import shared_task
-from django.db import OperationalError
 from django.utils import timezone
 
 from caseload.calendar import holiday_ensure_defaults
 from caseload.services import case_refresh_search_vector
+from core.tasks import retry_policy
 
 
 @shared_task(
     name="caseload.holidays_seed",
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=5,
+    **retry_policy(),
 )
 def holidays_seed() -> list[int]:
     """Seed this council's Scottish default holidays for this year and next, so target dates
@@ -27,9 +25,7 @@ def holidays_seed() -> list[int]:
 
 @shared_task(
     name="caseload.search_vector_refresh",
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=5,
+    **retry_policy(),
 )
 def search_vector_refresh(case_ids: list[int]) -> int:
     """Rebuild the full-text vectors of these cases (e.g. after a bulk import)."""

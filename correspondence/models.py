@@ -15,15 +15,8 @@ from django.db import models
 from django.db.models import Q
 from django_tenants.files.storage import TenantFileSystemStorage
 
+from core.models import TimeStamped
 from correspondence.shared.models import Audience
-
-
-class TimeStamped(models.Model):
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        abstract = True
 
 
 class CouncilTemplate(TimeStamped):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from correspondence.services.inbound import inbound_receive
+
 logger = logging.getLogger(__name__)
 
 
@@ -12,8 +14,6 @@ def anymail_inbound_received(sender: Any, event: Any, esp_name: str, **kwargs: A
     """django-anymail parsed an inbound message from the ESP's webhook: route it to its
     council. The message is an email.message.EmailMessage subclass; we re-parse its bytes
     with our own parser so webhook mail and mailbox mail take exactly the same path."""
-    from correspondence.services.inbound import inbound_receive
-
     message = event.message
     raw = message.as_bytes()
     recipient = getattr(message, "envelope_recipient", None) or ""

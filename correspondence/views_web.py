@@ -17,10 +17,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
+from accounts.roles import CASEWORK
 from caseload.models import Case
 from caseload.selectors import case_get_for_change, referral_list_for_case
-from caseload.views.base import CASEWORK, add_service_error, council_page
 from core.errors import ApplicationError, NotFound, PermissionDenied
+from core.web import add_service_error, council_page
 from correspondence import selectors, services
 from correspondence.forms import SendForm, WriteForm
 from correspondence.services import Prepared

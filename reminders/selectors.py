@@ -16,8 +16,9 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, When
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.selectors import is_council_admin
 from caseload.models import Case, Delegation
-from caseload.selectors.access import case_visible_q, user_is_council_admin
+from caseload.selectors.access import case_visible_q
 from core.errors import NotFound, PermissionDenied
 from reminders.models import BF, BFRule
 
@@ -88,7 +89,7 @@ def bf_get_for_user(*, user: User, bf_id: int) -> BF:
 
 
 def bf_rule_list(*, user: User) -> QuerySet[BFRule]:
-    if not user_is_council_admin(user):
+    if not is_council_admin(user):
         raise PermissionDenied("Only a council administrator manages the reminder rules.")
     return BFRule.objects.order_by("trigger", "working_days", "id")
 

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.db import OperationalError
 
+from core.tasks import retry_policy
 from reminders.services import reminders_council_digest
 
 
 @shared_task(
     name="reminders.council_digest",
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=5,
+    **retry_policy(),
 )
 def council_digest_task(day: str | None = None) -> dict:
     """One council's morning digests (the schema comes with the task). Idempotent: a retry

@@ -4,6 +4,8 @@ from typing import Any
 
 from rest_framework.permissions import BasePermission
 
+from accounts.selectors import is_council_admin
+
 
 class IsCouncilAdmin(BasePermission):
     """A council's administrator, on that council's own host."""
@@ -11,10 +13,4 @@ class IsCouncilAdmin(BasePermission):
     message = "Only the council's administrators can do this."
 
     def has_permission(self, request: Any, view: Any) -> bool:
-        user = request.user
-        return bool(
-            user
-            and user.is_authenticated
-            and getattr(user, "is_council_admin", False)
-            and getattr(request, "council", None) is not None
-        )
+        return getattr(request, "council", None) is not None and is_council_admin(request.user)

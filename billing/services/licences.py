@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.selectors import user_count_councillors
+from billing import tasks
 from billing.models import (
     ALLOWED_TRANSITIONS,
     READ_ONLY_STATES,
@@ -54,9 +56,7 @@ READ_ONLY_MESSAGES = {
 
 
 def _queue_transition_notice(transition_id: int) -> None:
-    from billing.tasks import licence_notify_transition
-
-    licence_notify_transition.delay(transition_id=transition_id)
+    tasks.licence_notify_transition.delay(transition_id=transition_id)
 
 
 @transaction.atomic
@@ -180,8 +180,6 @@ def licence_extend_trial(*, licence: Licence, days: int, actor: str, reason: str
 
 def licence_assert_seat_available(*, schema_name: str) -> None:
     """Refuse a new councillor when the council's licence has no free seat."""
-    from accounts.selectors import user_count_councillors
-
     licence = Licence.objects.filter(council__schema_name=schema_name).first()
     if licence is None:
         return

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from billing import tasks
 from billing.models import TRIAL_STATES, Licence, LicenceTransition, TrialNotice
 from billing.selectors import council_admin_emails
 from core.links import council_url
@@ -35,9 +36,7 @@ def _enqueue_in_public(**message: Any) -> None:
 
 
 def _queue_trial_notice(notice_id: int) -> None:
-    from billing.tasks import trial_notice_send
-
-    trial_notice_send.delay(notice_id=notice_id)
+    tasks.trial_notice_send.delay(notice_id=notice_id)
 
 
 def trial_notices_create(*, now: datetime | None = None) -> list[int]:

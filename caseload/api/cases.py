@@ -18,11 +18,9 @@ from rest_framework.views import APIView
 
 from caseload import selectors, services
 from caseload.api.common import (
-    IdListField,
     actor,
     category_or_400,
     councillor_or_400,
-    id_list,
     officer_or_400,
     ward_or_400,
 )
@@ -41,6 +39,7 @@ from caseload.api.serializers import (
 )
 from caseload.models import AccessLog, Action, Case, Constituent
 from caseload.services.guards import resolve_owner
+from core.api.inputs import IdListField, id_list
 from core.errors import NotFound, ValidationFailed
 
 

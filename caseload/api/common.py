@@ -1,45 +1,20 @@
-"""Small pieces every caseload API view uses: the acting user, id lookups, query lists."""
+"""What caseload's API views share: the acting user and caseload's own id lookups (the
+generic pieces are in core.api.inputs)."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import cast
 
-from rest_framework import serializers
 from rest_framework.request import Request
 
 from accounts.models import User
 from caseload.models import Category, Officer, Ward
-from core.errors import ValidationFailed
+from core.api.inputs import get_or_400
 
 
 def actor(request: Request) -> User:
     """The signed-in council user (IsAuthenticated has already refused anyone else)."""
     return cast(User, request.user)
-
-
-def id_list(value: str, field: str) -> list[int]:
-    """'3,5, 8' -> [3, 5, 8]; a clear 400 for anything else."""
-    out = []
-    for part in filter(None, (p.strip() for p in value.split(","))):
-        if not part.isdigit():
-            raise ValidationFailed(
-                f"'{part}' is not an id; give ids separated by commas.",
-                extra={field: ["Ids separated by commas."]},
-            )
-        out.append(int(part))
-    return out
-
-
-def get_or_400(model: type[Any], pk: int | None, field: str, **filters: Any) -> Any:
-    """Resolve an id sent in a request body; a missing object is a 400 on that field."""
-    if pk is None:
-        return None
-    obj = model.objects.filter(pk=pk, **filters).first()
-    if obj is None:
-        raise ValidationFailed(
-            f"No {model._meta.verbose_name} with id {pk}.", extra={field: ["Not found."]}
-        )
-    return obj
 
 
 def category_or_400(pk: int | None) -> Category | None:
@@ -56,7 +31,3 @@ def officer_or_400(pk: int | None) -> Officer | None:
 
 def councillor_or_400(pk: int | None, field: str = "owner") -> User | None:
     return get_or_400(User, pk, field, role=User.Role.COUNCILLOR, is_active=True)
-
-
-class IdListField(serializers.ListField):
-    child = serializers.IntegerField(min_value=1)

@@ -15,9 +15,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from accounts.selectors import member_get_for_admin
+from accounts.selectors import is_council_admin, member_get_for_admin
 from caseload import selectors, services
-from caseload.api.common import IdListField, actor, get_or_400
+from caseload.api.common import actor
 from caseload.api.pagination import NameCursorPagination
 from caseload.api.serializers import (
     CaseListItemSerializer,
@@ -28,6 +28,7 @@ from caseload.api.serializers import (
     WardSerializer,
 )
 from caseload.models import Category, Ward
+from core.api.inputs import IdListField, get_or_400
 from core.errors import PermissionDenied, ValidationFailed
 
 
@@ -279,7 +280,7 @@ class PostcodeTableUploadApi(APIView):
     )
     def post(self, request: Request) -> Response:
         # Checked before reading a possibly large file.
-        if not selectors.user_is_council_admin(actor(request)):
+        if not is_council_admin(actor(request)):
             raise PermissionDenied("Only a council administrator can do this.")
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -9,7 +9,6 @@ from caseload.selectors.access import (
     case_visible_q,
     constituent_visible_q,
     user_does_casework,
-    user_is_council_admin,
     user_keeps_directory,
 )
 from caseload.selectors.cases import (
@@ -114,7 +113,6 @@ __all__ = [
     "referrals_past_target_for_user",
     "share_candidates_for_user",
     "user_does_casework",
-    "user_is_council_admin",
     "user_keeps_directory",
     "ward_colleagues_for_user",
     "ward_for_postcode",

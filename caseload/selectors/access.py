@@ -21,6 +21,7 @@ from typing import Any
 from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import User
+from accounts.roles import CASEWORK, DIRECTORY_KEEPERS
 from caseload.models import Case, CaseShare, Delegation
 
 
@@ -140,14 +141,10 @@ def constituent_visible_q(user: User) -> Q:
     return owned | Q(via_case)
 
 
-def user_is_council_admin(user: User) -> bool:
-    return _is_active_member(user) and user.role == User.Role.ADMIN
-
-
 def user_keeps_directory(user: User) -> bool:
     """Members' Services (staff) and admins keep the officer directory."""
-    return _is_active_member(user) and user.role in (User.Role.STAFF, User.Role.ADMIN)
+    return _is_active_member(user) and user.role in DIRECTORY_KEEPERS
 
 
 def user_does_casework(user: User) -> bool:
-    return _is_active_member(user) and user.role in (User.Role.COUNCILLOR, User.Role.STAFF)
+    return _is_active_member(user) and user.role in CASEWORK

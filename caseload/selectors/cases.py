@@ -12,6 +12,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import F, Q, QuerySet
 
 from accounts.models import User
+from accounts.selectors import is_council_admin
 from caseload.models import AccessLog, Action, Attachment, Case, Referral
 from caseload.selectors.access import case_can_change, case_visible_q
 from core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -218,9 +219,7 @@ def attachment_get_for_user(*, user: User, attachment_id: int | str) -> Attachme
 
 def access_log_for_case(*, user: User, case_id: int | str) -> QuerySet[AccessLog]:
     """Who read a case. Council admins (audit) and whoever may change the case see it."""
-    from caseload.selectors.access import user_is_council_admin
-
-    if user_is_council_admin(user):
+    if is_council_admin(user):
         try:
             pk = int(case_id)
         except (TypeError, ValueError):

@@ -10,6 +10,8 @@ from django.db.models import Case as When_
 from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 
 from accounts.models import User
+from accounts.selectors import is_council_admin
+from caseload.calendar import holiday_ensure_defaults
 from caseload.models import (
     CaseloadSettings,
     Category,
@@ -21,7 +23,7 @@ from caseload.models import (
     Ward,
 )
 from caseload.normalise import normalise_postcode
-from caseload.selectors.access import user_is_council_admin
+from caseload.selectors.access import acting_for_ids
 from core.errors import NotFound
 
 
@@ -159,8 +161,6 @@ def postcode_upload_list() -> QuerySet[PostcodeUpload]:
 # --- Holidays ---------------------------------------------------------------------------------
 def holiday_list(*, year: int, include_removed: bool = False) -> QuerySet[CouncilHoliday]:
     """The council's holidays in `year` (Scottish defaults seeded on first look)."""
-    from caseload.calendar import holiday_ensure_defaults
-
     holiday_ensure_defaults([year])
     qs = CouncilHoliday.objects.filter(date__year=year)
     if not include_removed:
@@ -187,7 +187,7 @@ def holidays_between(start: date, end: date) -> list[date]:
 def delegation_list(*, user: User) -> QuerySet[Delegation]:
     """Admins see every delegation; staff the ones they hold; councillors the ones they gave."""
     qs = Delegation.objects.select_related("staff", "councillor", "granted_by")
-    if user_is_council_admin(user):
+    if is_council_admin(user):
         return qs
     return qs.filter(Q(staff_id=user.pk) | Q(councillor_id=user.pk))
 
@@ -201,8 +201,6 @@ def delegation_get(*, delegation_id: int | str) -> Delegation:
 
 def owner_choices_for_user(*, user: User) -> QuerySet[User]:
     """Councillors `user` may open a case for: themselves, or those who delegated to them."""
-    from caseload.selectors.access import acting_for_ids
-
     return User.objects.filter(
         pk__in=acting_for_ids(user), role=User.Role.COUNCILLOR, is_active=True
     ).order_by("name")
@@ -227,9 +225,4 @@ def ward_colleagues_for_user(*, user: User) -> QuerySet[User]:
 # --- Settings ---------------------------------------------------------------------------------
 def caseload_settings_get() -> CaseloadSettings:
     """The council's caseload settings row, made with defaults on first use."""
-    settings_row = CaseloadSettings.objects.filter(pk=1).first()
-    if settings_row is None:
-        from caseload.services.settings import caseload_settings_ensure
-
-        settings_row = caseload_settings_ensure()
-    return settings_row
+    return CaseloadSettings.objects.current()

@@ -48,7 +48,7 @@ from caseload.services.referrals import (
     referral_extend_target,
     referral_record_reply,
 )
-from caseload.services.settings import caseload_settings_ensure, caseload_settings_update
+from caseload.services.settings import caseload_settings_update
 
 __all__ = [
     "STATUS_TRANSITIONS",
@@ -68,7 +68,6 @@ __all__ = [
     "case_reopen",
     "case_set_sharing",
     "case_update",
-    "caseload_settings_ensure",
     "caseload_settings_update",
     "cases_transfer",
     "category_create",

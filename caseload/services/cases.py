@@ -16,6 +16,7 @@ from accounts.models import User
 from caseload.models import Action, Case, CaseSequence, CaseShare, Category, Constituent, Ward
 from caseload.selectors.access import constituent_visible_q
 from caseload.selectors.directory import caseload_settings_get
+from caseload.services.constituents import constituent_create
 from caseload.services.guards import (
     assert_can_change_case,
     assert_council_writable,
@@ -23,6 +24,7 @@ from caseload.services.guards import (
     require_admin,
     resolve_owner,
 )
+from caseload.services.search import append_search_text, case_refresh_search_vector
 from core.errors import NotFound, StateError, ValidationFailed
 
 S = Case.Status
@@ -37,39 +39,6 @@ STATUS_TRANSITIONS: dict[str, set[str]] = {
     S.REPLY_RECEIVED: {S.REFERRED, S.AWAITING_REPLY, S.CLOSED},
     S.CLOSED: {S.REOPENED},
 }
-
-_SEARCH_SQL = """
-UPDATE caseload_case c SET search_vector =
-    setweight(to_tsvector('english', coalesce(c.title, '')), 'A')
-    || setweight(to_tsvector('english', coalesce(k.name, '')), 'A')
-    || setweight(to_tsvector('english', coalesce(c.description, '')), 'B')
-    || setweight(to_tsvector('english', coalesce(
-        (SELECT string_agg(a.text, ' ') FROM caseload_action a WHERE a.case_id = c.id), ''
-    )), 'C')
-FROM caseload_constituent k
-WHERE k.id = c.constituent_id AND c.id = ANY(%s)
-"""
-
-
-def case_refresh_search_vector(*, case_ids: list[int]) -> None:
-    """Recompute the full-text vector of these cases from title, constituent name,
-    description and all action texts."""
-    if not case_ids:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(_SEARCH_SQL, [list(case_ids)])
-
-
-def _append_search_text(case_id: int, text: str) -> None:
-    # Cheaper than a full refresh: an action's text is only ever added, never changed.
-    if not text.strip():
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE caseload_case SET search_vector = coalesce(search_vector, ''::tsvector)"
-            " || setweight(to_tsvector('english', %s), 'C') WHERE id = %s",
-            [text, case_id],
-        )
 
 
 def _next_number(year: int) -> int:
@@ -112,7 +81,7 @@ def _record(
     if touch:
         case.updated_at = timezone.now()
         Case.objects.filter(pk=case.pk).update(updated_at=case.updated_at)
-    _append_search_text(case.pk, text)
+    append_search_text(case.pk, text)
     return action
 
 
@@ -251,8 +220,6 @@ def case_open_with_constituent(
     """Surgery mode in one step: use `constituent`, or create one from `constituent_fields`
     (the keyword arguments of constituent_create), then open the case. Nothing is saved if
     either part fails (duplicates raise PossibleDuplicate unless allow_duplicate)."""
-    from caseload.services.constituents import constituent_create
-
     if (constituent is None) == (constituent_fields is None):
         raise ValidationFailed(
             "Give either an existing constituent or the details of a new one.",

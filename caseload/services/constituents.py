@@ -23,6 +23,7 @@ from caseload.selectors.access import acting_for_ids, constituent_visible_q
 from caseload.selectors.constituents import constituent_find_duplicates
 from caseload.selectors.directory import ward_for_postcode
 from caseload.services.guards import assert_council_writable, require_casework, resolve_owner
+from caseload.services.search import case_refresh_search_vector
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 
@@ -228,7 +229,5 @@ def constituent_update(*, actor: User, constituent: Constituent, **changes: Any)
             locked.ward = derived
     locked.save()
     if locked.name != old_name:
-        from caseload.services.cases import case_refresh_search_vector
-
         case_refresh_search_vector(case_ids=list(locked.cases.values_list("pk", flat=True)))
     return locked

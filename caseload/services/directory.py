@@ -16,6 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from caseload.calendar import holiday_ensure_defaults
 from caseload.models import (
     Action,
     Category,
@@ -560,8 +561,6 @@ def officer_import_csv(*, actor: User, file: IO[bytes] | IO[str]) -> OfficerImpo
 @transaction.atomic
 def holiday_add(*, actor: User, day: date, name: str) -> CouncilHoliday:
     """Add a local holiday (or restore a removed Scottish default on that date)."""
-    from caseload.calendar import holiday_ensure_defaults
-
     assert_council_writable()
     require_admin(actor)
     name = " ".join((name or "").split())

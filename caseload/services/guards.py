@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from accounts.models import User
+from accounts.selectors import is_council_admin
+from billing.services import licence_assert_writable
 from caseload.models import Case
 from caseload.selectors.access import (
     acting_for_ids,
     case_can_change,
     case_visible_q,
     user_does_casework,
-    user_is_council_admin,
     user_keeps_directory,
 )
 from core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -17,20 +18,13 @@ from core.tenancy import current_schema
 
 
 def assert_council_writable() -> None:
-    """Refuse writes when the council's licence is read-only (lapsed), if billing says so.
-
-    billing.services.licence_assert_writable(schema_name=...) is owned by billing; until it
-    exists every council is writable. Every caseload write service calls this first.
-    """
-    try:
-        from billing.services import licence_assert_writable
-    except ImportError:
-        return
+    """Refuse writes when the council's licence is read-only (lapsed or cancelled): billing
+    owns the rule. Every caseload write service calls this first."""
     licence_assert_writable(schema_name=current_schema())
 
 
 def require_admin(actor: User) -> None:
-    if not user_is_council_admin(actor):
+    if not is_council_admin(actor):
         raise PermissionDenied("Only a council administrator can do this.")
 
 

@@ -13,8 +13,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from accounts.roles import ADMINS
 from accounts.selectors import member_get_for_admin
 from accounts.services import user_create, user_deactivate, user_reactivate
+from billing.selectors import licence_get_for_council
 from caseload import selectors, services
 from caseload.forms import (
     CategoryForm,
@@ -25,8 +27,8 @@ from caseload.forms import (
     SettingsForm,
     WardForm,
 )
-from caseload.views.base import ADMINS, add_service_error, council_page, posted, posted_files
 from core.errors import ApplicationError, NotFound
+from core.web import add_service_error, council_page, posted, posted_files
 
 
 def _user(request: HttpRequest) -> User:
@@ -40,8 +42,6 @@ def admin_home(request: HttpRequest) -> HttpResponse:
 
 def seat_usage(request: HttpRequest) -> dict[str, int] | None:
     """Councillor seats used and allowed by the licence (None when there is no licence)."""
-    from billing.selectors import licence_get_for_council
-
     council = getattr(request, "council", None)
     licence = licence_get_for_council(council=council) if council is not None else None
     if licence is None:

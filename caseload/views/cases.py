@@ -19,7 +19,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from accounts.roles import CASEWORK
 from caseload import selectors, services
+from caseload.calendar import add_working_days
 from caseload.forms import (
     ActionForm,
     AttachmentForm,
@@ -33,15 +35,8 @@ from caseload.forms import (
     SharingForm,
 )
 from caseload.models import Case, Constituent, Referral
-from caseload.views.base import (
-    CASEWORK,
-    add_service_error,
-    council_page,
-    paginate,
-    posted,
-    query_without_page,
-)
 from core.errors import ApplicationError
+from core.web import add_service_error, council_page, paginate, posted, query_without_page
 
 
 def _user(request: HttpRequest) -> User:
@@ -398,8 +393,6 @@ def referral_reply(request: HttpRequest, case_id: int, referral_id: int) -> Http
 
 def target_date_for(working_days: int) -> Any:
     """The date a referral sent today is due back, in this council's working days."""
-    from caseload.calendar import add_working_days
-
     return add_working_days(timezone.localdate(), working_days)
 
 

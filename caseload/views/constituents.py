@@ -11,18 +11,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from accounts.models import User
+from accounts.roles import CASEWORK
 from caseload import selectors, services
 from caseload.forms import ConstituentForm, ConstituentSearchForm
 from caseload.services.constituents import duplicates_as_data
-from caseload.views.base import (
-    CASEWORK,
-    add_service_error,
-    council_page,
-    paginate,
-    posted,
-    query_without_page,
-)
 from core.errors import ApplicationError
+from core.web import add_service_error, council_page, paginate, posted, query_without_page
 
 
 def _user(request: HttpRequest) -> User:

@@ -7,7 +7,7 @@ from django.shortcuts import render
 
 from accounts.models import User
 from caseload import selectors
-from caseload.views.base import council_page
+from core.web import council_page
 
 DASHBOARD_ROWS = 10
 

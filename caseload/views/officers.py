@@ -10,10 +10,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.models import User
+from accounts.roles import DIRECTORY_KEEPERS
 from caseload import selectors, services
 from caseload.forms import CsvUploadForm, OfficerFilterForm, OfficerForm
-from caseload.views.base import (
-    DIRECTORY_KEEPERS,
+from core.errors import ApplicationError
+from core.web import (
     add_service_error,
     council_page,
     paginate,
@@ -21,7 +22,6 @@ from caseload.views.base import (
     posted_files,
     query_without_page,
 )
-from core.errors import ApplicationError
 
 
 def _user(request: HttpRequest) -> User:

@@ -17,11 +17,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from accounts.roles import CASEWORK
 from caseload import selectors, services
 from caseload.forms import SurgeryCaseForm
 from caseload.models import Action
-from caseload.views.base import CASEWORK, add_service_error, council_page, posted
 from core.errors import ApplicationError
+from core.web import add_service_error, council_page, posted
 
 SESSION_KEY = "surgery_case_ids"
 LOOKUP_LIMIT = 10

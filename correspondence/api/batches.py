@@ -9,7 +9,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from caseload.api.common import IdListField, actor
+from caseload.api.common import actor
+from core.api.inputs import IdListField
 from correspondence import selectors, services
 
 

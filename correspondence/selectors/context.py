@@ -17,13 +17,12 @@ from core.tenancy import current_schema
 from correspondence.merge_fields import CONSTITUENT_PERSONAL_FIELDS, MERGE_FIELDS
 from correspondence.models import CorrespondenceSettings
 from correspondence.shared.models import Audience
+from tenants.models import Council
 
 Context = dict[str, dict[str, Any]]
 
 
 def council_name() -> str:
-    from tenants.models import Council
-
     council = Council.objects.filter(schema_name=current_schema()).only("name").first()
     return council.name if council is not None else ""
 

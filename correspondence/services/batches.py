@@ -18,6 +18,7 @@ from caseload.models import Case
 from caseload.selectors import case_can_change, case_visible_q
 from caseload.services import assert_council_writable
 from core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
+from correspondence import tasks
 from correspondence.models import Batch, BatchItem
 from correspondence.selectors import template_get_effective
 from correspondence.services.sending import correspondence_make_letter, correspondence_send_email
@@ -77,10 +78,8 @@ def batch_create(*, actor: User, key: str, case_ids: list[int], channel: str) ->
 
 
 def _queue(batch_id: int) -> None:
-    from correspondence.tasks import batch_process_task
-
     try:
-        batch_process_task.delay(batch_id=batch_id)
+        tasks.batch_process_task.delay(batch_id=batch_id)
     except Exception:  # broker down: `manage.py batch_process` or a re-queue finishes it
         logger.warning("batch %s not queued; run it again later", batch_id)
 

@@ -54,6 +54,11 @@ from correspondence.mail.forwarded import (
 )
 from correspondence.mail.parse import MailAttachment, ParsedMail, clean_subject, parse_mail
 from correspondence.models import InboundEmail, ThreadMessage
+from correspondence.services.notify import (
+    notify_councillor_of_inbound,
+    notify_councillor_of_officer_response,
+)
+from tenants.models import Council
 
 logger = logging.getLogger(__name__)
 
@@ -86,8 +91,6 @@ def council_slug_for_address(address: str) -> str | None:
 
 def inbound_receive(*, raw: bytes, envelope_recipient: str = "") -> list[InboundResult]:
     """File one raw message in each council it is addressed to (normally one)."""
-    from tenants.models import Council
-
     mail = parse_mail(raw)
     slugs = [
         slug
@@ -423,11 +426,6 @@ def _officer_referral(case: Case, address: str) -> Referral | None:
 
 
 def _file_direct(*, inbound: InboundEmail, mail: ParsedMail) -> None:
-    from correspondence.services.notify import (
-        notify_councillor_of_inbound,
-        notify_councillor_of_officer_response,
-    )
-
     sender_address = mail.from_email
     case: Case | None = None
     referral: Referral | None = None

@@ -31,6 +31,7 @@ from core.links import current_council_url
 from core.tenancy import current_schema
 from correspondence.errors import LinkGone
 from correspondence.models import ReferralLink
+from correspondence.services.notify import notify_councillor_of_officer_response
 
 SALT = "correspondence.officer-reply.v1"
 MAX_REPLY_CHARS = 10_000
@@ -125,8 +126,6 @@ def officer_reply_submit(
     """What an officer posts through their link: a reply (or "done"), which closes the
     referral and moves the case to "reply received"; or "needs more time" with a new date,
     which keeps it open. Either way the councillor is told by email."""
-    from correspondence.services.notify import notify_councillor_of_officer_response
-
     opened = referral_link_open(token=token)
     referral, case = opened.referral, opened.case
     text = (text or "").strip()

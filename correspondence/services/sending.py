@@ -19,7 +19,8 @@ from accounts.models import User
 from caseload.models import Action, Attachment, Case, Referral
 from caseload.selectors import case_can_change, case_visible_q
 from caseload.services import action_add, attachment_add
-from core.errors import NotFound, ValidationFailed
+from core.errors import NotFound, PermissionDenied, ValidationFailed
+from core.tenancy import current_schema
 from correspondence.models import ThreadMessage
 from correspondence.rendering.letters import (
     DOCX_CONTENT_TYPE,
@@ -45,6 +46,7 @@ from correspondence.selectors import (
 from correspondence.services.links import referral_reply_url
 from correspondence.shared.models import Audience
 from mailer.services import outbox_enqueue
+from tenants.models import Council
 
 LINK_PLACEHOLDER = "[officer's reply link]"
 
@@ -75,9 +77,6 @@ def inbound_address(*, slug: str | None = None) -> str:
     if not domain:
         return ""
     if slug is None:
-        from core.tenancy import current_schema
-        from tenants.models import Council
-
         council = Council.objects.filter(schema_name=current_schema()).only("slug").first()
         if council is None:
             return ""
@@ -134,8 +133,6 @@ def correspondence_prepare(
     if not Case.objects.filter(case_visible_q(actor), pk=case.pk).exists():
         raise NotFound(f"No case with id {case.pk}.")
     if for_sending and not case_can_change(actor, case):
-        from core.errors import PermissionDenied
-
         raise PermissionDenied(
             "Only the case's owner and the staff who support them send its correspondence."
         )

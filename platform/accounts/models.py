@@ -7,6 +7,8 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 
+from core.tenancy import in_public_schema
+
 
 class UserManager(BaseUserManager["User"]):
     """Kept minimal on purpose: users are made by accounts.services.user_create."""
@@ -21,7 +23,6 @@ class UserManager(BaseUserManager["User"]):
 
     def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
         from accounts.services import user_create
-        from core.tenancy import in_public_schema
 
         role = User.Role.CENTRAL if in_public_schema() else User.Role.ADMIN
         return user_create(email=email, password=password, role=role, is_superuser=True)
@@ -76,10 +77,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_councillor(self) -> bool:
         return self.role == self.Role.COUNCILLOR
-
-    @property
-    def is_council_admin(self) -> bool:
-        return self.role == self.Role.ADMIN
 
     @property
     def is_central(self) -> bool:

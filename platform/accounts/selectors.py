@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 
 from accounts.models import User
@@ -15,10 +17,17 @@ def user_count_councillors() -> int:
     return user_list_councillors().count()
 
 
-def is_council_admin(user: User) -> bool:
+def is_council_admin(user: Any) -> bool:
     """An active admin of the council whose schema the connection is in (never on the
-    platform site, whose users are central staff)."""
-    return not in_public_schema() and user.is_active and user.role == User.Role.ADMIN
+    platform site, whose users are central staff). The one check of who administers a
+    council: pages, both APIs and services all ask it. Anyone else (an anonymous visitor
+    too) is not."""
+    return (
+        bool(getattr(user, "is_authenticated", False))
+        and bool(user.is_active)
+        and getattr(user, "role", None) == User.Role.ADMIN
+        and not in_public_schema()
+    )
 
 
 def member_list_for_admin(*, user: User) -> QuerySet[User]:

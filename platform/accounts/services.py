@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import LoginEvent, User
+from accounts.selectors import is_council_admin
 from core.errors import Conflict, PermissionDenied, StateError, ValidationFailed
 from core.tenancy import current_schema, in_public_schema
 
@@ -74,8 +75,6 @@ def user_create(
 
 
 def _assert_council_admin(actor: User) -> None:
-    from accounts.selectors import is_council_admin
-
     if not is_council_admin(actor):
         raise PermissionDenied("Only the council's admins can change who can sign in.")
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import platform
 import time
 
+from celery import current_app
 from django.db import connection
 from django.http import JsonResponse
 
@@ -18,10 +19,8 @@ def _check_database() -> tuple[bool, str]:
 
 
 def _check_broker() -> tuple[bool, str]:
-    from config.celery_app import app
-
     try:
-        with app.connection_for_write() as conn:
+        with current_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
         return True, "ok"
     except Exception as exc:

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 
 from accounts.models import User
+from accounts.selectors import is_council_admin
 from core.errors import PermissionDenied
 from feedback.models import SurveyResponse
 from feedback.services import survey_month
@@ -50,7 +51,7 @@ def survey_monthly_totals() -> list[dict[str, Any]]:
 
 def survey_summary_for_admin(*, user: User) -> list[MonthSummary]:
     """Average scores per month for the council's administrators."""
-    if not user.is_council_admin:
+    if not is_council_admin(user):
         raise PermissionDenied("Only the council's administrators see survey results.")
     rows = survey_monthly_totals()
     return [
@@ -67,7 +68,7 @@ def survey_summary_for_admin(*, user: User) -> list[MonthSummary]:
 
 def survey_comments_for_admin(*, user: User) -> QuerySet[SurveyResponse]:
     """Comments, newest first, without who wrote them (honest answers need that)."""
-    if not user.is_council_admin:
+    if not is_council_admin(user):
         raise PermissionDenied("Only the council's administrators see survey comments.")
     return (
         SurveyResponse.objects.filter(Q(skipped=False) & ~Q(comment=""))

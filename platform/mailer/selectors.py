@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from core.tenancy import PUBLIC_SCHEMA
 from mailer.models import OutboundEmail
+from tenants.selectors import council_list_ready
 
 
 def outbox_schemas_with_due_mail(
@@ -42,6 +43,4 @@ def outbox_schemas_with_due_mail(
 
 def outbox_sweep_schemas() -> list[str]:
     """Public plus every council that is ready (provisioned)."""
-    from tenants.selectors import council_list_ready
-
     return [PUBLIC_SCHEMA, *council_list_ready().values_list("schema_name", flat=True)]

@@ -50,9 +50,11 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
+from django_tenants.utils import schema_context
 
 from core.errors import ValidationFailed
 from core.tenancy import current_schema
+from mailer import tasks
 from mailer.models import OutboundAttachment, OutboundEmail
 
 logger = logging.getLogger(__name__)
@@ -106,13 +108,9 @@ def _nudge_delivery(schema: str) -> None:
     """Ask a worker to deliver now, in `schema` (the one the email was written to, which
     need not be the connection's schema by the time the transaction commits). Best effort:
     the sweep covers a broker that is down."""
-    from django_tenants.utils import schema_context
-
-    from mailer.tasks import outbox_deliver_task
-
     try:
         with schema_context(schema):  # tenant-schemas-celery sends the task to this schema
-            outbox_deliver_task.apply_async(retry=False)
+            tasks.outbox_deliver_task.apply_async(retry=False)
     except Exception:  # broker unreachable: the row stays queued for mailer.outbox_sweep
         logger.warning("outbox nudge not queued in %s; the sweep will deliver", schema)
 

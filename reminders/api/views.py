@@ -16,8 +16,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from caseload.api.common import actor, get_or_400
+from caseload.api.common import actor
 from caseload.models import Case
+from core.api.inputs import get_or_400
 from core.errors import NotFound
 from reminders import selectors, services
 from reminders.models import BF, BFRule

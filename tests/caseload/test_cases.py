@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from caseload.models import AccessLog, Action, Case, CaseSequence, Constituent
+from caseload.references import reference_prefix_for_slug
 from caseload.selectors import (
     CaseFilters,
     case_get_for_user,
@@ -29,7 +30,6 @@ from caseload.services import (
     caseload_settings_update,
     constituent_update,
 )
-from caseload.services.settings import reference_prefix_for_slug
 from core.errors import NotFound, PermissionDenied, StateError, ValidationFailed
 from tests.caseload.conftest import make_case, make_constituent
 from tests.conftest import in_council

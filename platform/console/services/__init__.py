@@ -4,6 +4,7 @@ from console.services.figures import (
     council_figures_compute,
     council_figures_record_failure,
     council_figures_refresh,
+    figures_failure_text,
     figures_refresh_all,
 )
 from console.services.onboarding import (
@@ -34,6 +35,7 @@ __all__ = [
     "council_figures_record_failure",
     "council_figures_refresh",
     "email_domain_allowed",
+    "figures_failure_text",
     "figures_refresh_all",
     "onboarding_job_create",
     "onboarding_live_stage",

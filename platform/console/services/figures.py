@@ -402,7 +402,7 @@ def council_figures_refresh(*, schema_name: str, today: date | None = None) -> i
         return len(rows)
 
 
-def failure_text(exc: BaseException) -> str:
+def figures_failure_text(exc: BaseException) -> str:
     """What the directory shows about a failed refresh. Only the error's type: a database
     error's message can quote a row's values, which must not reach the public schema."""
     return f"Refreshing the figures failed ({type(exc).__name__}); see the worker's log."
@@ -440,5 +440,5 @@ def figures_refresh_all(*, today: date | None = None) -> RefreshSummary:
             logger.exception("comparison figures failed for %s", schema)
             failed.append(schema)
             with schema_context("public"):
-                council_figures_record_failure(schema_name=schema, error=failure_text(exc))
+                council_figures_record_failure(schema_name=schema, error=figures_failure_text(exc))
     return RefreshSummary(councils=len(schemas), months=months, failed=failed)

@@ -28,8 +28,10 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_tenants.utils import schema_context
 
+from accounts.models import User
 from accounts.services import user_create
 from billing.services import licence_start_trial
+from console import tasks
 from console.models import OnboardingJob, TrialRequest
 from core.errors import ApplicationError, Conflict, ValidationFailed
 from core.links import council_host, council_url
@@ -128,9 +130,7 @@ def onboarding_validate(
 
 
 def _queue_run(job_id: int) -> None:
-    from console.tasks import onboarding_run_task
-
-    onboarding_run_task.delay(job_id=job_id)
+    tasks.onboarding_run_task.delay(job_id=job_id)
 
 
 @transaction.atomic
@@ -347,8 +347,6 @@ def onboarding_run(*, job_id: int) -> OnboardingJob:
 def onboarding_resend_welcome(*, job: OnboardingJob, actor: str) -> Any:
     """A fresh set-password link for the first admin (links expire after a few days).
     Refused once the admin has set a password: then they sign in or reset it themselves."""
-    from accounts.models import User
-
     if job.status != OnboardingJob.Status.SUCCEEDED or job.council is None:
         raise Conflict("Only a council that was created can be sent a welcome email.")
     with schema_context(job.council.schema_name):

@@ -27,6 +27,7 @@ from console.selectors.comparison import (
     parse_month,
 )
 from core.errors import ApplicationError
+from tenants.tasks import fan_out
 
 
 def comparison_params(request: HttpRequest) -> dict:
@@ -169,8 +170,6 @@ def comparison_csv_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def comparison_refresh_view(request: HttpRequest) -> HttpResponse:
     """Queue a refresh of every council's figures now (one job per council, no jitter)."""
-    from tenants.tasks import fan_out
-
     fan_out.delay("console.council_figures_refresh", jitter_seconds=0)
     messages.success(
         request,

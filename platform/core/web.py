@@ -1,5 +1,5 @@
-"""What every caseload page shares: sign-in and role gates, service errors turned into
-form errors or 404/403, and paging."""
+"""What every server-rendered page of a council's site shares: sign-in and role gates,
+service errors turned into form errors or 404/403 pages, and paging."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core import exceptions as django_exceptions
 from django.core.paginator import Page, Paginator
@@ -15,7 +16,6 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, QueryDict
 from django.http.response import HttpResponseBase
 
-from accounts.models import User
 from core.errors import ApplicationError, NotFound, PermissionDenied
 
 V = TypeVar("V", bound=Callable[..., HttpResponseBase])
@@ -33,7 +33,7 @@ def council_page(*, roles: Collection[str] | None = None) -> Callable[[V], V]:
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if getattr(request, "council", None) is None:
                 raise Http404("Council pages are served on a council's own address.")
-            user: User = request.user  # type: ignore[assignment]
+            user: Any = request.user
             if roles is not None and user.role not in roles:
                 raise django_exceptions.PermissionDenied(
                     "This page is for " + ", ".join(sorted(_role_names(roles))) + "."
@@ -51,13 +51,10 @@ def council_page(*, roles: Collection[str] | None = None) -> Callable[[V], V]:
 
 
 def _role_names(roles: Collection[str]) -> list[str]:
-    labels = dict(User.Role.choices)
+    # The user model's own labels ("Members' Services staff"), without naming the model.
+    role_choices = getattr(get_user_model(), "Role", None)
+    labels = dict(role_choices.choices) if role_choices is not None else {}
     return [str(labels.get(role, role)).lower() for role in roles]
-
-
-CASEWORK: frozenset[str] = frozenset({User.Role.COUNCILLOR, User.Role.STAFF})
-DIRECTORY_KEEPERS: frozenset[str] = frozenset({User.Role.STAFF, User.Role.ADMIN})
-ADMINS: frozenset[str] = frozenset({User.Role.ADMIN})
 
 
 def add_service_error(
