@@ -1,21 +1,23 @@
-"""Writes for councils: validation of names, provisioning, domains."""
+"""Writes for councils: slugs, schemas, domains, readiness and the activity heartbeat.
+
+A whole council (with its licence and first admin) is provisioned by
+console.services.council_provision, which uses these pieces."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
-from django_tenants.utils import schema_context
+from django.db.models import Max
+from django.utils import timezone
 
+from accounts.models import User
 from core.errors import Conflict, ValidationFailed
 from core.links import council_host
+from tenants import tasks
 from tenants.cloning import clone_template_into
 from tenants.models import SLUG_MAX_LENGTH, SLUG_PATTERN, Council, Domain
-
-if TYPE_CHECKING:
-    from accounts.models import User
 
 # Hostnames and schema names we keep for the platform itself.
 RESERVED_SLUGS = frozenset(
@@ -72,49 +74,17 @@ def council_validate_slug(slug: str) -> str:
 
 
 @dataclass(frozen=True)
-class ProvisionResult:
+class NewSchema:
     council: Council
-    domain: Domain
-    admin: User | None
-    used_spare: bool = False
+    used_spare: bool  # a spare schema was renamed (the pool is refilled after commit)
 
 
-@transaction.atomic
-def council_provision(
-    *,
-    slug: str,
-    name: str,
-    trial_days: int = 90,
-    seats: int = 10,
-    admin_email: str | None = None,
-    admin_password: str | None = None,
-    admin_name: str = "",
-    contact_email: str = "",
-    actor: str = "system",
-) -> ProvisionResult:
-    """Create a council: schema (cloned from the template), domain, trial licence, first admin.
+def council_schema_create(*, slug: str, name: str, contact_email: str = "") -> NewSchema:
+    """The council's row, still provisioning, and its schema cloned from the template.
 
-    Everything happens in one transaction, DDL included, so any failure leaves no schema,
-    domain, licence or user behind.
-    """
-    from accounts.services import user_create
-    from billing.services import licence_start_trial
-
-    slug = council_validate_slug(slug.strip())
-    name = name.strip()
-    if not name:
-        raise ValidationFailed("A council needs a name, such as 'Fife Council'.")
-    if trial_days < 1 or trial_days > 365:
-        raise ValidationFailed("Trial length must be between 1 and 365 days.")
-    if seats < 1:
-        raise ValidationFailed("A council needs at least one seat.")
+    Call it inside the provisioning transaction (console.services.council_provision): the
+    DDL is transactional, so a later failure leaves neither behind."""
     schema_name = council_schema_name(slug)
-    domain_name = council_host(slug)
-    if Council.objects.filter(slug=slug).exists():
-        raise Conflict(f"A council with slug '{slug}' already exists.")
-    if Domain.objects.filter(domain=domain_name).exists():
-        raise Conflict(f"The domain '{domain_name}' is already in use.")
-
     try:
         with transaction.atomic():
             council = Council.objects.create(
@@ -124,36 +94,29 @@ def council_provision(
                 contact_email=contact_email,
                 status=Council.Status.PROVISIONING,
             )
-            used_spare = clone_template_into(schema_name)
-            domain = Domain.objects.create(domain=domain_name, tenant=council, is_primary=True)
     except IntegrityError as exc:
         # Two requests racing for the same slug: the unique constraints decide.
         raise Conflict(f"A council with slug '{slug}' already exists.") from exc
+    used_spare = clone_template_into(schema_name)
+    if used_spare:
+        transaction.on_commit(tasks.spare_pool_refill_task.delay)
+    return NewSchema(council=council, used_spare=used_spare)
 
-    licence_start_trial(council=council, days=trial_days, seats=seats, actor=actor)
 
-    admin = None
-    if admin_email:
-        with schema_context(schema_name):
-            admin = user_create(
-                email=admin_email,
-                password=admin_password,
-                name=admin_name or admin_email.split("@")[0],
-                role="admin",
-            )
+def council_domain_add(*, council: Council) -> Domain:
+    """The council's host, `<slug>.<PLATFORM_DOMAIN>`, as its primary domain."""
+    domain = council_host(council.slug)
+    try:
+        with transaction.atomic():
+            return Domain.objects.create(domain=domain, tenant=council, is_primary=True)
+    except IntegrityError as exc:
+        raise Conflict(f"The address '{domain}' is in use.") from exc
 
+
+def council_mark_ready(*, council: Council) -> None:
+    """From now on the council's host answers and beat's fan-out includes it."""
     council.status = Council.Status.READY
     council.save(update_fields=["status", "updated_at"])
-    if used_spare:
-        from tenants.tasks import spare_pool_refill_task
-
-        transaction.on_commit(spare_pool_refill_task.delay)
-    return ProvisionResult(
-        council=council,
-        domain=domain,
-        admin=admin,
-        used_spare=used_spare,
-    )
 
 
 def council_record_heartbeat(*, schema_name: str) -> str | None:
@@ -163,11 +126,6 @@ def council_record_heartbeat(*, schema_name: str) -> str | None:
     Returns None (and does nothing) for a council that is not ready, e.g. one queued by beat
     just before it was suspended.
     """
-    from django.db.models import Max
-    from django.utils import timezone
-
-    from accounts.models import User
-
     council = Council.objects.filter(schema_name=schema_name, status=Council.Status.READY).first()
     if council is None:
         return None

@@ -12,9 +12,9 @@ from django_tenants.utils import schema_context
 
 from core.tasks import retry_policy
 from core.tenancy import current_schema
+from tenants import services
 from tenants.cloning import spare_pool_refill
 from tenants.selectors import council_list_ready
-from tenants.services import council_record_heartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def fan_out(task_name: str, jitter_seconds: int = DEFAULT_JITTER_SECONDS) -> int
 )
 def council_heartbeat() -> str | None:
     """Record the council's last sign-in on its public row (for the central directory)."""
-    return council_record_heartbeat(schema_name=current_schema())
+    return services.council_record_heartbeat(schema_name=current_schema())
 
 
 @shared_task(

@@ -30,7 +30,7 @@ def host_for(council: Council | None) -> str:
 
 @pytest.fixture(scope="session")
 def councils(django_db_setup, django_db_blocker) -> dict[str, Council]:
-    from tenants.services import council_provision
+    from console.services import council_provision
 
     with django_db_blocker.unblock():
         made = {}

@@ -2,10 +2,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import User
 from core.errors import NotFound, PermissionDenied
+from core.links import council_url
 from core.tenancy import in_public_schema
 
 
@@ -44,3 +50,17 @@ def member_get_for_admin(*, user: User, user_id: int) -> User:
     if member is None:
         raise NotFound(f"No user with id {user_id}.")
     return member
+
+
+def set_password_url(*, user: User, council_slug: str) -> str:
+    """The link with which `user` (invited without a password) chooses one, on their
+    council's own host, where their account lives. It works once, for PASSWORD_RESET_TIMEOUT."""
+    path = reverse(
+        "accounts:set-password",
+        urlconf=settings.ROOT_URLCONF,
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    return council_url(slug=council_slug, path=path)

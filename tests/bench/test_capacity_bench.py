@@ -27,7 +27,7 @@ from caseload.services import (
     referral_create,
     referral_record_reply,
 )
-from tenants.services import council_provision
+from console.services import council_provision
 from tests.bench.conftest import bench
 
 CASES = 300

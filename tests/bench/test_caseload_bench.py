@@ -24,11 +24,11 @@ from knox.models import AuthToken
 
 from accounts.models import User
 from accounts.services import user_create
-from caseload.demo import TOPICS
+from caseload.demo_seeder import TOPICS
 from caseload.models import Category, Delegation, Ward
 from caseload.services.cases import _SEARCH_SQL
+from console.services import council_provision
 from tenants.models import Council
-from tenants.services import council_provision
 from tests.bench.conftest import bench, p95
 from tests.conftest import host_for
 

@@ -44,7 +44,7 @@ CATEGORIES = [
 
 def _seed(slug: str, index: int, hashed: str) -> None:
     from caseload.models import Action, Case, Category, Constituent, Officer, Referral, Ward
-    from tenants.services import council_provision
+    from console.services import council_provision
 
     council = council_provision(slug=slug, name=f"Bench Council {index}", seats=12).council
     rng = random.Random(f"bench-{slug}")

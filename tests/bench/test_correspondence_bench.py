@@ -36,12 +36,12 @@ def _timed(fn) -> float:
 def test_correspondence(committed, settings, tmp_path) -> None:
     from accounts.services import user_create
     from caseload.services import case_open, constituent_create, delegation_grant
+    from console.services import council_provision
     from correspondence.rendering.sandbox import render_checked
     from correspondence.selectors import merge_context
     from correspondence.services import correspondence_make_letter, inbound_receive
     from correspondence.shared.standard import STANDARD_TEMPLATES
     from tenants.models import Council
-    from tenants.services import council_provision
     from tests.correspondence.inbound_support import eml
 
     settings.INBOUND_EMAIL_DOMAIN = "inbound.localhost"

@@ -19,9 +19,9 @@ from django_tenants.utils import schema_context
 
 from accounts.services import user_create
 from billing.services import licence_start_trial
+from console.services import council_provision
 from tenants.cloning import spare_pool_refill
 from tenants.models import Council, Domain, SpareSchema
-from tenants.services import council_provision
 from tests.bench.conftest import bench, database_url_for_subprocess
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -23,11 +23,11 @@ from django_tenants.utils import schema_context
 from accounts.models import User
 from caseload.calendar import WorkingCalendar
 from caseload.models import Case, Constituent, Delegation, Officer, Referral
+from console.services import council_provision
 from mailer.models import OutboundEmail
 from mailer.services import outbox_deliver
 from reminders.models import BFDelivery
 from reminders.services import reminders_council_digest
-from tenants.services import council_provision
 from tests.bench.conftest import bench, p95
 
 COUNCILS = int(os.environ.get("BENCH_REMINDER_COUNCILS", "100"))

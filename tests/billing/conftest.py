@@ -177,7 +177,7 @@ def webhook_secret(settings) -> str:
 def fresh_council(db) -> Callable[..., Council]:
     """fresh_council(slug, **provision kwargs) -> a council provisioned inside this test's
     transaction (rolled back afterwards), with an admin `admin@<slug>.gov.uk`."""
-    from tenants.services import council_provision
+    from console.services import council_provision
 
     def _make(slug: str, **kwargs: Any) -> Council:
         kwargs.setdefault("name", slug.replace("-", " ").title())

@@ -8,7 +8,7 @@ import time
 import pytest
 from django.db.models import Count
 
-from caseload.demo import seed
+from caseload.demo_seeder import seed
 from caseload.models import Action, Case, CaseSequence, Officer, Referral
 from caseload.selectors import CaseFilters, case_list_for_user
 from tests.conftest import in_council

@@ -13,8 +13,8 @@ from django.contrib.auth.hashers import make_password
 from accounts.models import User
 from caseload import selectors
 from caseload.models import Case, CouncilHoliday, Delegation, Officer
-from localdev.demo import _seed_people
 from localdev.demo_councils import DEMO_COUNCILS, DEMO_PASSWORD
+from localdev.demo_seeder import _seed_people
 from tests.caseload.pages_support import accessibility_problems, client_for
 from tests.caseload.test_pages import EXPECTED, ROLES, _url
 from tests.conftest import in_council
@@ -70,7 +70,7 @@ def test_every_page_renders_from_demo_data(council_a) -> None:
     slug, _name, wards = DEMO_COUNCILS[0]
     rng = random.Random(f"demo-{slug}")
     _seed_people(council_a, wards, rng, make_password(DEMO_PASSWORD))
-    from caseload import demo
+    from caseload import demo_seeder as demo
 
     demo.seed(council=council_a, rng=rng)
     domain = f"{council_a.slug}.example.gov.uk"

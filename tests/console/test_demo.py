@@ -7,9 +7,9 @@ import random
 import pytest
 
 from accounts.models import LoginEvent
-from console import demo as console_demo
+from console import demo_seeder as console_demo
 from console.models import CouncilMonthlyFigures, CouncilStats
-from feedback import demo as feedback_demo
+from feedback import demo_seeder as feedback_demo
 from feedback.models import SurveyResponse
 from tests.conftest import in_council
 

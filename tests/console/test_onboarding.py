@@ -14,8 +14,8 @@ from django_tenants.utils import schema_context
 from accounts.models import User
 from billing.models import Licence
 from console.models import OnboardingJob
-from console.services import onboarding as onboarding_module
 from console.services import onboarding_job_create, onboarding_run
+from console.services import provisioning as provisioning_module
 from console.services.onboarding import onboarding_live_stage
 from core.errors import ValidationFailed
 from mailer.models import OutboundEmail
@@ -114,10 +114,10 @@ def _boom(*args, **kwargs):
 @pytest.mark.parametrize(
     ("stage", "patch"),
     [
-        ("schema", ("console.services.onboarding.clone_template_into", _boom)),
+        ("schema", ("tenants.services.clone_template_into", _boom)),
         ("domain", ("domain", None)),
-        ("licence", ("console.services.onboarding.licence_start_trial", _boom)),
-        ("admin", ("console.services.onboarding.user_create", _boom)),
+        ("licence", ("console.services.provisioning.licence_start_trial", _boom)),
+        ("admin", ("console.services.provisioning.user_create", _boom)),
         ("email", ("console.services.onboarding.outbox_enqueue", _boom)),
     ],
 )
@@ -165,7 +165,7 @@ def test_details_are_refused_at_once_with_reasons_per_field(council_a) -> None:
 def test_progress_page_follows_the_live_stage(monkeypatch, central_client) -> None:
     job = _job()
     seen = {}
-    real = onboarding_module.licence_start_trial
+    real = provisioning_module.licence_start_trial
 
     def watching(**kwargs):
         # Mid-transaction: the job row says running, the cache says which stage.
@@ -174,7 +174,7 @@ def test_progress_page_follows_the_live_stage(monkeypatch, central_client) -> No
         seen["page"] = central_client.get(f"/councils/jobs/{job.pk}/").content.decode()
         return real(**kwargs)
 
-    monkeypatch.setattr("console.services.onboarding.licence_start_trial", watching)
+    monkeypatch.setattr("console.services.provisioning.licence_start_trial", watching)
     onboarding_run(job_id=job.pk)
 
     assert seen["stage"] == "licence"
@@ -189,7 +189,7 @@ def test_progress_page_follows_the_live_stage(monkeypatch, central_client) -> No
 
 
 def test_failed_job_page_says_what_went_wrong(monkeypatch, central_client) -> None:
-    monkeypatch.setattr("console.services.onboarding.licence_start_trial", _boom)
+    monkeypatch.setattr("console.services.provisioning.licence_start_trial", _boom)
     job = onboarding_run(job_id=_job().pk)
     page = central_client.get(f"/councils/jobs/{job.pk}/").content.decode()
     assert "The council was not created" in page
@@ -247,7 +247,7 @@ def test_api_onboards_with_202_and_a_job_to_follow(api_for, central, council_a) 
 
 
 def test_api_reports_a_failed_job(api_for, central, monkeypatch) -> None:
-    monkeypatch.setattr("console.services.onboarding.user_create", _boom)
+    monkeypatch.setattr("console.services.provisioning.user_create", _boom)
     api = api_for(None, central)
     body = api.post("/api/v1/platform/councils/", DETAILS, format="json").json()
     onboarding_run(job_id=body["id"])

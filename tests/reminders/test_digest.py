@@ -74,7 +74,7 @@ def _deliver_everywhere() -> None:
 
 
 def test_sweep_across_three_councils_sends_each_person_exactly_one_digest(council_a, council_b):
-    from tenants.services import council_provision
+    from console.services import council_provision
 
     council_c = council_provision(slug="council-c", name="Council C", actor="tests").council
     people = {}

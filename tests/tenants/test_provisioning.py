@@ -6,10 +6,11 @@ from django_tenants.utils import schema_context, schema_exists
 
 from accounts.models import User
 from billing.models import Licence, LicenceState
+from console.services import council_provision
 from core.errors import Conflict, ValidationFailed
 from tenants.cloning import schemas_needing_migration, template_schema_name
 from tenants.models import Council, Domain
-from tenants.services import council_provision, council_schema_name, council_validate_slug
+from tenants.services import council_schema_name, council_validate_slug
 
 
 @pytest.mark.parametrize(
@@ -76,9 +77,20 @@ def test_provision_without_password_invites_admin() -> None:
 
 
 @pytest.mark.django_db
-def test_failure_at_last_stage_leaves_nothing_behind() -> None:
+def test_failure_at_last_stage_leaves_nothing_behind(monkeypatch) -> None:
     with pytest.raises(ValidationFailed):
         council_provision(slug="fife", name="Fife Council", admin_email="not-an-email")
+    assert not schema_exists("fife")
+    assert not Council.objects.filter(slug="fife").exists()
+
+    # The details are checked first; a refusal by the last stage itself (the first admin)
+    # also takes back the schema, council, domain and licence made before it.
+    def refuse(**kwargs):
+        raise ValidationFailed("'x' is not a valid email address.")
+
+    monkeypatch.setattr("console.services.provisioning.user_create", refuse)
+    with pytest.raises(ValidationFailed):
+        council_provision(slug="fife", name="Fife Council", admin_email="admin@fife.gov.uk")
     assert not schema_exists("fife")
     assert not Council.objects.filter(slug="fife").exists()
     assert not Domain.objects.filter(domain="fife.localhost").exists()

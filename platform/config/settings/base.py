@@ -36,6 +36,8 @@ SHARED_APPS = [
     "mailer",
     # Platform-wide correspondence templates kept by the central body (public schema).
     "correspondence.shared",
+    # No models: the `seed_demo` command (demo data for `make run`).
+    "localdev",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",

@@ -15,6 +15,11 @@ from console.services.onboarding import (
     onboarding_run,
     onboarding_validate,
 )
+from console.services.provisioning import (
+    ProvisionResult,
+    council_details_validate,
+    council_provision,
+)
 from console.services.trials import (
     TooManyRequests,
     allowed_domain_add,
@@ -28,12 +33,15 @@ from console.services.trials import (
 )
 
 __all__ = [
+    "ProvisionResult",
     "TooManyRequests",
     "allowed_domain_add",
     "allowed_domain_remove",
+    "council_details_validate",
     "council_figures_compute",
     "council_figures_record_failure",
     "council_figures_refresh",
+    "council_provision",
     "email_domain_allowed",
     "figures_failure_text",
     "figures_refresh_all",

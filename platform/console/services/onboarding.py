@@ -7,8 +7,8 @@ written in that same transaction and delivered, with retries, after it commits.
 
 While the transaction runs nobody else can see its writes, so the task publishes the stage
 it is at in the cache; the progress page reads that, and the job row once the task ends.
-This follows tenants.services.council_provision step by step (same validators, same
-pieces), split into stages the progress bar can name.
+The council itself is made by console.services.council_provision, which tells this module
+each stage as it starts; onboarding adds only the progress reporting and the welcome email.
 """
 
 from __future__ import annotations
@@ -17,28 +17,21 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django_tenants.utils import schema_context
 
 from accounts.models import User
-from accounts.services import user_create
-from billing.services import licence_start_trial
+from accounts.selectors import set_password_url
 from console import tasks
 from console.models import OnboardingJob, TrialRequest
-from core.errors import ApplicationError, Conflict, ValidationFailed
-from core.links import council_host, council_url
+from console.services.provisioning import council_details_validate, council_provision
+from core.errors import ApplicationError, Conflict, StateError, ValidationFailed
+from core.links import council_url
 from mailer.services import outbox_enqueue
-from tenants.cloning import clone_template_into
-from tenants.models import Council, Domain
-from tenants.services import council_schema_name, council_validate_slug
+from tenants.models import Council
 
 logger = logging.getLogger(__name__)
 
@@ -74,59 +67,22 @@ def onboarding_validate(
     admin_email: str,
     admin_name: str = "",
 ) -> dict[str, Any]:
-    """Check the details and return them cleaned; every problem is reported per field."""
-    errors: dict[str, list[str]] = {}
-    name = " ".join((name or "").split())
-    if not name:
-        errors["name"] = ["Enter the council's name, such as 'Fife Council'."]
-    elif len(name) > 200:
-        errors["name"] = ["At most 200 characters."]
-    slug = (slug or "").strip()
-    try:
-        council_validate_slug(slug)
-    except ValidationFailed as exc:
-        errors["slug"] = [exc.message]
-    for field_name, value, required in (
-        ("admin_email", admin_email, True),
-        ("contact_email", contact_email, False),
-    ):
-        value = (value or "").strip().lower()
-        if not value and not required:
-            continue
-        try:
-            validate_email(value)
-        except Exception:
-            errors[field_name] = ["Enter an email address like name@council.gov.uk."]
-    if not isinstance(trial_days, int) or not 1 <= trial_days <= 365:
-        errors["trial_days"] = ["A trial lasts from 1 to 365 days."]
-    if not isinstance(seats, int) or not 1 <= seats <= 500:
-        errors["seats"] = ["Seats (councillors taking part) must be from 1 to 500."]
-    if errors:
-        raise ValidationFailed("The council's details have errors; see fields.", extra=errors)
-    if Council.objects.filter(slug=slug).exists():
-        raise Conflict(
-            f"A council with the address '{council_host(slug)}' already exists.",
-            extra={"slug": ["Already in use by another council."]},
+    """Check the details and return them cleaned (council_details_validate), with the first
+    admin required: onboarding always invites one."""
+    if not (admin_email or "").strip():
+        raise ValidationFailed(
+            "Enter the first administrator's email address.",
+            extra={"admin_email": ["Enter an email address like name@council.gov.uk."]},
         )
-    if Council.objects.filter(name__iexact=name).exists():
-        raise Conflict(
-            f"A council called '{name}' already exists.",
-            extra={"name": ["Already on the platform."]},
-        )
-    if Domain.objects.filter(domain=council_host(slug)).exists():
-        raise Conflict(
-            f"The address '{council_host(slug)}' is already in use.",
-            extra={"slug": ["Already in use."]},
-        )
-    return {
-        "name": name,
-        "slug": slug,
-        "contact_email": (contact_email or "").strip().lower(),
-        "trial_days": trial_days,
-        "seats": seats,
-        "admin_email": admin_email.strip().lower(),
-        "admin_name": " ".join((admin_name or "").split()),
-    }
+    return council_details_validate(
+        name=name,
+        slug=slug,
+        contact_email=contact_email,
+        trial_days=trial_days,
+        seats=seats,
+        admin_email=admin_email,
+        admin_name=admin_name,
+    )
 
 
 def _queue_run(job_id: int) -> None:
@@ -183,18 +139,6 @@ def onboarding_requeue(*, job: OnboardingJob) -> None:
     transaction.on_commit(lambda: _queue_run(job.pk))
 
 
-def set_password_url(*, job: OnboardingJob, user: Any) -> str:
-    """The first admin's link, on the council's own host (their account lives there)."""
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    path = reverse(
-        "accounts:set-password",
-        urlconf=settings.ROOT_URLCONF,
-        kwargs={"uidb64": uid, "token": token},
-    )
-    return council_url(slug=job.slug, path=path)
-
-
 def _welcome_email(*, job: OnboardingJob, council: Council, link: str, trial_ends: Any) -> Any:
     context = {
         "job": job,
@@ -216,66 +160,34 @@ def _welcome_email(*, job: OnboardingJob, council: Council, link: str, trial_end
 
 def _run_stages(job: OnboardingJob) -> None:
     """Every stage, in the caller's transaction. Raises on the first failure."""
-    onboarding_publish_stage(job_id=job.pk, stage=Stage.VALIDATE)
-    job.stage = Stage.VALIDATE
-    onboarding_validate(
-        name=job.name,
+
+    def report(stage: str) -> None:
+        job.stage = stage
+        onboarding_publish_stage(job_id=job.pk, stage=stage)
+
+    # The details were checked when the job was made; council_provision checks them again,
+    # since another council may have taken the name or address since.
+    made = council_provision(
         slug=job.slug,
-        contact_email=job.contact_email,
+        name=job.name,
         trial_days=job.trial_days,
         seats=job.seats,
         admin_email=job.admin_email,
         admin_name=job.admin_name,
+        contact_email=job.contact_email,
+        actor=job.requested_by,
+        on_stage=report,
     )
-    schema_name = council_schema_name(job.slug)
-
-    job.stage = Stage.SCHEMA
-    onboarding_publish_stage(job_id=job.pk, stage=job.stage)
-    try:
-        with transaction.atomic():
-            council = Council.objects.create(
-                slug=job.slug,
-                name=job.name,
-                schema_name=schema_name,
-                contact_email=job.contact_email,
-                status=Council.Status.PROVISIONING,
-            )
-    except IntegrityError as exc:
-        raise Conflict(f"A council with slug '{job.slug}' already exists.") from exc
-    used_spare = clone_template_into(schema_name)
-
-    job.stage = Stage.DOMAIN
-    onboarding_publish_stage(job_id=job.pk, stage=job.stage)
-    try:
-        with transaction.atomic():
-            Domain.objects.create(domain=council_host(job.slug), tenant=council, is_primary=True)
-    except IntegrityError as exc:
-        raise Conflict(f"The address '{council_host(job.slug)}' is in use.") from exc
-
-    job.stage = Stage.LICENCE
-    onboarding_publish_stage(job_id=job.pk, stage=job.stage)
-    licence = licence_start_trial(
-        council=council, days=job.trial_days, seats=job.seats, actor=job.requested_by
+    if made.admin is None:  # the job's admin_email was required when it was made
+        raise StateError("The job has no first administrator to invite.")
+    report(Stage.EMAIL)
+    welcome = _welcome_email(
+        job=job,
+        council=made.council,
+        link=set_password_url(user=made.admin, council_slug=job.slug),
+        trial_ends=made.licence.trial_ends_at,
     )
-
-    job.stage = Stage.ADMIN
-    onboarding_publish_stage(job_id=job.pk, stage=job.stage)
-    with schema_context(schema_name):
-        admin = user_create(
-            email=job.admin_email,
-            name=job.admin_name or job.admin_email.split("@")[0],
-            role="admin",
-            password=None,  # unusable until they follow the welcome link
-        )
-        link = set_password_url(job=job, user=admin)
-
-    job.stage = Stage.EMAIL
-    onboarding_publish_stage(job_id=job.pk, stage=job.stage)
-    welcome = _welcome_email(job=job, council=council, link=link, trial_ends=licence.trial_ends_at)
-
-    council.status = Council.Status.READY
-    council.save(update_fields=["status", "updated_at"])
-    job.council = council
+    job.council = made.council
     job.welcome_email = welcome
     job.status = OnboardingJob.Status.SUCCEEDED
     job.stage = Stage.DONE
@@ -290,10 +202,6 @@ def _run_stages(job: OnboardingJob) -> None:
             "updated_at",
         ]
     )
-    if used_spare:
-        from tenants.tasks import spare_pool_refill_task
-
-        transaction.on_commit(spare_pool_refill_task.delay)
 
 
 def _failure_message(exc: BaseException, stage: str) -> str:
@@ -358,7 +266,7 @@ def onboarding_resend_welcome(*, job: OnboardingJob, actor: str) -> Any:
                 f"{job.admin_email} has already set a password; they can sign in at the "
                 "council's address."
             )
-        link = set_password_url(job=job, user=admin)
+        link = set_password_url(user=admin, council_slug=job.slug)
     licence = getattr(job.council, "licence", None)
     email = _welcome_email(
         job=job,

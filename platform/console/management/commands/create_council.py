@@ -4,8 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from console.services import council_provision
 from core.errors import ApplicationError
-from tenants.services import council_provision
 
 
 class Command(BaseCommand):

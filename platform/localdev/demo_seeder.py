@@ -1,12 +1,12 @@
-"""Demo data for `seed_demo`: the five pilot councils with their people.
+"""The demo seeder behind `seed_demo`: the five pilot councils with their people.
 
-Each app that has demo data of its own exposes `<app>.demo.seed(council, rng)`; this module
-calls them after the users exist. Everything is idempotent: a second run adds nothing.
+Each app with demo data of its own has a `demo_seeder` module with `seed(council=, rng=)`;
+this module calls them, in order, after the users exist. Everything is idempotent: a
+second run adds nothing.
 """
 
 from __future__ import annotations
 
-import importlib
 import random
 
 from django.contrib.auth.hashers import make_password
@@ -16,14 +16,19 @@ from faker import Faker
 
 from accounts.models import User
 from accounts.services import user_create
+from caseload import demo_seeder as caseload_demo
+from console import demo_seeder as console_demo
+from console.services import council_provision
+from feedback import demo_seeder as feedback_demo
 from localdev.demo_councils import DEMO_COUNCILS, DEMO_PASSWORD
 from tenants.models import Council
-from tenants.services import council_provision
+
+# Casework first; the console last, since it computes the comparison figures from
+# everything seeded before it.
+DEMO_SEEDERS = (caseload_demo.seed, feedback_demo.seed, console_demo.seed)
 
 COUNCILLORS_PER_COUNCIL = 10  # the pilot's ten volunteer councillors
 STAFF_PER_COUNCIL = 2
-# console last: it computes the comparison figures from everything seeded before it.
-APPS_WITH_DEMO_DATA = ["caseload", "billing", "feedback", "console"]
 
 
 def _seed_people(council: Council, wards: list[str], rng: random.Random, hashed: str) -> None:
@@ -72,10 +77,6 @@ def seed_demo(*, stdout_write=print) -> None:
             stdout_write(f"Created {name} ({council.schema_name})")
         with transaction.atomic():
             _seed_people(council, wards, rng, hashed)
-        for app in APPS_WITH_DEMO_DATA:
-            try:
-                module = importlib.import_module(f"{app}.demo")
-            except ModuleNotFoundError:
-                continue
-            module.seed(council=council, rng=rng)
+        for seed in DEMO_SEEDERS:
+            seed(council=council, rng=rng)
     stdout_write("Demo data ready.")
