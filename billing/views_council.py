@@ -74,7 +74,7 @@ def billing_seats(request: HttpRequest) -> HttpResponse:
     form = SeatsForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Enter a number of seats between 1 and 1000.")
-        return redirect("billing_web:home")
+        return redirect("billing_council:home")
     try:
         licence_change_seats(
             licence=_licence(request),
@@ -85,7 +85,7 @@ def billing_seats(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, f"Your licence now has {form.cleaned_data['seats']} seats.")
-    return redirect("billing_web:home")
+    return redirect("billing_council:home")
 
 
 @council_admin_required
@@ -98,5 +98,5 @@ def billing_portal(request: HttpRequest) -> HttpResponse:
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)
-        return redirect("billing_web:home")
+        return redirect("billing_council:home")
     return redirect(url)

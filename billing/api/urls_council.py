@@ -1,3 +1,5 @@
+"""Billing's API on a council's host (included from config.urls_tenant under api/v1/)."""
+
 from django.urls import path
 
 from billing.api.council import ExportApi, InvoiceListApi, LicenceApi, PortalApi, SeatsApi

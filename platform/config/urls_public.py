@@ -7,13 +7,10 @@ urlpatterns = [
     path("", include("console.urls")),
     path("", include("accounts.urls")),
     path("api/v1/", include("accounts.api.urls")),
-    path("api/v1/platform/", include("billing.api.urls_platform")),
     path("api/v1/platform/", include("console.api.urls")),
-    path("api/v1/platform/", include("correspondence.shared.urls_platform")),
     # ESP inbound webhooks (django-anymail); the signal files mail in its council.
     path("inbound/anymail/", include("correspondence.webhooks")),
-    path("billing/", include("billing.urls_stripe")),
-    path("licences/", include("billing.urls_console")),
+    path("billing/", include("billing.urls_platform")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

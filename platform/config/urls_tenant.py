@@ -7,17 +7,17 @@ urlpatterns = [
     # The web pages: dashboard at /, then /cases/, /constituents/, /officers/, /surgery/,
     # /admin-area/ (see caseload.urls).
     path("", include("caseload.urls")),
-    # Writing a letter or email from a case: /cases/<id>/write/ (correspondence.urls_web).
-    path("", include("correspondence.urls_web")),
+    # Writing a letter or email from a case: /cases/<id>/write/.
+    path("", include("correspondence.urls_case_writing")),
     path("", include("accounts.urls")),
     path("api/v1/", include("accounts.api.urls")),
     path("api/v1/", include("caseload.api.urls")),
     path("api/v1/", include("correspondence.api.urls")),
-    # Officers reply to a referral here without an account (correspondence.views).
-    path("", include("correspondence.urls")),
+    # Officers reply to a referral here without an account.
+    path("", include("correspondence.urls_officer_reply")),
     path("api/v1/", include("billing.api.urls_council")),
     path("api/v1/", include("reminders.api.urls")),
-    path("billing/", include("billing.urls_web")),
+    path("billing/", include("billing.urls_council")),
     path("survey/", include("feedback.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 
+from billing.models import PaymentMethod
+
 
 class OnboardingForm(forms.Form):
     name = forms.CharField(max_length=200)
@@ -41,3 +43,36 @@ class ApproveForm(forms.Form):
 class AllowedDomainForm(forms.Form):
     domain = forms.CharField(max_length=253)
     note = forms.CharField(max_length=200, required=False)
+
+
+# Licence controls (console.views.licences)
+class ExtendTrialForm(forms.Form):
+    days = forms.IntegerField(min_value=1, max_value=365, initial=30, label="Extra days")
+    reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ConvertForm(forms.Form):
+    seats = forms.IntegerField(min_value=1, max_value=1000, label="Councillor seats")
+    payment_method = forms.ChoiceField(
+        choices=PaymentMethod.choices, initial=PaymentMethod.INVOICE, widget=forms.RadioSelect
+    )
+    days_until_due = forms.IntegerField(
+        min_value=1,
+        max_value=120,
+        initial=settings.BILLING_INVOICE_DAYS_UNTIL_DUE,
+        label="Days to pay each invoice",
+    )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    retention_days = forms.IntegerField(
+        min_value=0,
+        max_value=3650,
+        initial=settings.BILLING_RETENTION_DAYS,
+        label="Keep the data (read-only, exportable) for this many days",
+    )
+
+
+class DeleteDataForm(forms.Form):
+    confirm_slug = forms.CharField(max_length=60, label="Type the council's slug to confirm")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from console.views import comparison, councils, dashboard, public, reports, trials
+from console.views import comparison, councils, dashboard, licences, public, reports, trials
 
 app_name = "console"
 
@@ -37,6 +37,16 @@ urlpatterns = [
     path("comparison/", comparison.comparison_view, name="comparison"),
     path("comparison/download.csv", comparison.comparison_csv_view, name="comparison-csv"),
     path("comparison/refresh/", comparison.comparison_refresh_view, name="comparison-refresh"),
+    path("licences/", licences.licence_list_view, name="licence-list"),
+    path("licences/<slug:slug>/", licences.licence_detail_view, name="licence-detail"),
+    path("licences/<slug:slug>/extend/", licences.licence_extend_view, name="licence-extend"),
+    path("licences/<slug:slug>/convert/", licences.licence_convert_view, name="licence-convert"),
+    path("licences/<slug:slug>/cancel/", licences.licence_cancel_view, name="licence-cancel"),
+    path(
+        "licences/<slug:slug>/delete-data/",
+        licences.licence_delete_data_view,
+        name="licence-delete-data",
+    ),
     path("reports/", reports.reports_view, name="reports"),
     path(
         "reports/evaluation.<str:fmt>",

@@ -1,10 +1,11 @@
-"""Included from config.urls_tenant at billing/ (council hosts)."""
+"""Billing on a council's host (included from config.urls_tenant at billing/): the
+council admins' billing pages. Its API is billing.api.urls_council."""
 
 from django.urls import path
 
 from billing import views_council
 
-app_name = "billing_web"
+app_name = "billing_council"
 
 urlpatterns = [
     path("", views_council.billing_home, name="home"),

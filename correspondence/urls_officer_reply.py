@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from correspondence import views
+from correspondence import views_officer_reply as views
 
 app_name = "correspondence_public"
 

@@ -1,4 +1,6 @@
-"""Licence controls on the central body's console (platform host)."""
+"""Licences on the central body's console: the list, a council's licence and history, and
+the controls (extend a trial, convert to paid, cancel, delete the data) that call billing's
+services."""
 
 from __future__ import annotations
 
@@ -6,14 +8,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from billing.models import Licence, PaymentMethod
+from billing.models import Licence
 from billing.selectors import licence_get_by_slug, licence_get_with_history, licence_list
 from billing.services import (
     licence_cancel,
@@ -21,40 +22,9 @@ from billing.services import (
     licence_delete_council_data,
     licence_extend_trial,
 )
+from console.forms import CancelForm, ConvertForm, DeleteDataForm, ExtendTrialForm
 from console.permissions import central_staff_required
 from core.errors import ApplicationError
-
-
-class ExtendTrialForm(forms.Form):
-    days = forms.IntegerField(min_value=1, max_value=365, initial=30, label="Extra days")
-    reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class ConvertForm(forms.Form):
-    seats = forms.IntegerField(min_value=1, max_value=1000, label="Councillor seats")
-    payment_method = forms.ChoiceField(
-        choices=PaymentMethod.choices, initial=PaymentMethod.INVOICE, widget=forms.RadioSelect
-    )
-    days_until_due = forms.IntegerField(
-        min_value=1,
-        max_value=120,
-        initial=settings.BILLING_INVOICE_DAYS_UNTIL_DUE,
-        label="Days to pay each invoice",
-    )
-
-
-class CancelForm(forms.Form):
-    reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
-    retention_days = forms.IntegerField(
-        min_value=0,
-        max_value=3650,
-        initial=settings.BILLING_RETENTION_DAYS,
-        label="Keep the data (read-only, exportable) for this many days",
-    )
-
-
-class DeleteDataForm(forms.Form):
-    confirm_slug = forms.CharField(max_length=60, label="Type the council's slug to confirm")
 
 
 def _actor(request: HttpRequest) -> str:
@@ -70,7 +40,7 @@ def _get(slug: str) -> Licence:
 
 @central_staff_required
 def licence_list_view(request: HttpRequest) -> HttpResponse:
-    return render(request, "billing/console/licence_list.html", {"licences": licence_list()})
+    return render(request, "console/licences/list.html", {"licences": licence_list()})
 
 
 @central_staff_required
@@ -86,7 +56,7 @@ def licence_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
         "cancel_form": CancelForm(),
         "delete_form": DeleteDataForm(),
     }
-    return render(request, "billing/console/licence_detail.html", context)
+    return render(request, "console/licences/detail.html", context)
 
 
 def _act(
@@ -109,7 +79,7 @@ def _act(
             messages.error(request, f"Nothing was changed. {exc.message}")
         else:
             messages.success(request, done)
-    return redirect("billing_console:detail", slug=slug)
+    return redirect("console:licence-detail", slug=slug)
 
 
 @central_staff_required

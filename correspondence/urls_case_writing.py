@@ -3,10 +3,10 @@
 
 from django.urls import path
 
-from correspondence import views_web
+from correspondence import views_case_writing
 
 app_name = "correspondence"
 
 urlpatterns = [
-    path("cases/<int:case_id>/write/", views_web.case_write, name="case-write"),
+    path("cases/<int:case_id>/write/", views_case_writing.case_write, name="case-write"),
 ]

@@ -1,4 +1,5 @@
-"""Licence controls for the central body, on the platform host."""
+"""Licences for the central body, on the platform host: billing's services behind the
+console's API (/api/v1/platform/licences/, /api/v1/platform/councils/{slug}/licence/...)."""
 
 from __future__ import annotations
 
