@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Case as DbCase
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, When
@@ -199,3 +200,38 @@ def digest_recipients(*, today: date) -> list[DigestRecipient]:
     with connection.cursor() as cursor:
         cursor.execute(_DIGEST_SQL, {"today": today})
         return digest_group(cursor.fetchall())
+
+
+# --- Figures for the central body's comparison (numbers only) ---------------------------------
+def bfs_due_by_month(*, today: date) -> list[tuple[date, int, int]]:
+    """(month, BFs due in it that are done or past their date, of those done by the date)."""
+    bf = connection.ops.quote_name(BF._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT date_trunc('month', due_date)::date, count(*),
+                   count(*) FILTER (WHERE done AND (done_at AT TIME ZONE %(tz)s)::date <= due_date)
+              FROM {bf}
+             WHERE done OR due_date < %(today)s
+             GROUP BY 1
+            """,
+            {"tz": settings.TIME_ZONE, "today": today},
+        )
+        return cursor.fetchall()
+
+
+def cases_with_bf_by_month() -> list[tuple[date, int]]:
+    """(month, cases opened in it that have at least one BF)."""
+    bf = connection.ops.quote_name(BF._meta.db_table)
+    case = connection.ops.quote_name(Case._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT date_trunc('month', c.opened_at AT TIME ZONE %(tz)s)::date, count(*)
+              FROM {case} c
+             WHERE EXISTS (SELECT 1 FROM {bf} b WHERE b.case_id = c.id)
+             GROUP BY 1
+            """,
+            {"tz": settings.TIME_ZONE},
+        )
+        return cursor.fetchall()

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -64,3 +66,20 @@ def set_password_url(*, user: User, council_slug: str) -> str:
         },
     )
     return council_url(slug=council_slug, path=path)
+
+
+# --- Figures for the central body's comparison (numbers only) ---------------------------------
+def councillor_joined_dates() -> list[date]:
+    """The local date each active councillor's account was made (councillors per month)."""
+    return [
+        timezone.localtime(created).date()
+        for created in user_list_councillors().values_list("created_at", flat=True)
+    ]
+
+
+def user_count_active() -> int:
+    return User.objects.filter(is_active=True).count()
+
+
+def last_login_at() -> datetime | None:
+    return User.objects.aggregate(last=Max("last_login"))["last"]

@@ -17,8 +17,8 @@ from django_tenants.utils import schema_context
 from accounts.models import LoginEvent, User
 from accounts.services import user_create
 from console.services import council_figures_refresh
-from console.services.figures import bf_model
 from feedback.models import SurveyResponse
+from reminders.models import BF
 from tests.bench.conftest import bench, p95
 
 COUNCILS = 100
@@ -158,24 +158,22 @@ def _seed(slug: str, index: int, hashed: str) -> None:
                 )
         Action.objects.bulk_create(actions, batch_size=2000)
         Referral.objects.bulk_create(referrals)
-        bf = bf_model()
-        if bf is not None:
-            bfs = []
-            for case in cases:
-                if rng.random() < 0.6:
-                    due = (case.opened_at + timedelta(days=rng.randint(3, 40))).date()
-                    done = rng.random() < 0.6
-                    bfs.append(
-                        bf(
-                            case=case,
-                            due_date=due,
-                            reason="Chase",
-                            owner=case.owner,
-                            done=done,
-                            done_at=now - timedelta(days=rng.uniform(0, 90)) if done else None,
-                        )
+        bfs = []
+        for case in cases:
+            if rng.random() < 0.6:
+                due = (case.opened_at + timedelta(days=rng.randint(3, 40))).date()
+                done = rng.random() < 0.6
+                bfs.append(
+                    BF(
+                        case=case,
+                        due_date=due,
+                        reason="Chase",
+                        owner=case.owner,
+                        done=done,
+                        done_at=now - timedelta(days=rng.uniform(0, 90)) if done else None,
                     )
-            bf.objects.bulk_create(bfs)
+                )
+        BF.objects.bulk_create(bfs)
         LoginEvent.objects.bulk_create(
             LoginEvent(user=c, at=now - timedelta(days=rng.uniform(0, 180)))
             for c in councillors

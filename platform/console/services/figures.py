@@ -1,12 +1,12 @@
 """Comparison figures: computed inside one council's schema, written to public as numbers.
 
 `council_figures_refresh(schema_name=...)` runs with the connection in the council's schema
-(a fanned-out Celery task, or `figures_refresh_all` for an on-demand refresh). Every query
-below is a GROUP BY aggregate over the council's own tables; what comes back is months,
-whole numbers of days, platform category codes, ONS ward codes and counts. No row, name or
-free text is read into the public tables: category names are mapped to the platform's own
-codes here (console.categories), ward names are never read, and survey comments never
-leave feedback's table.
+(a fanned-out Celery task, or `figures_refresh_all` for an on-demand refresh). The apps
+that own the tables count them (caseload.selectors.figures, reminders.selectors,
+accounts.selectors, feedback.selectors), each with GROUP BY aggregates; what comes back is
+months, whole numbers of days and counts. No row, name or free text is read into the public
+tables: category names are mapped to the platform's own codes here (console.categories),
+ward names are never read, and survey comments never leave feedback's table.
 
 Definitions (months are calendar months in Europe/London):
 - cases opened / closed: by `opened_at` / `closed_at`; days to close = whole days between
@@ -32,23 +32,22 @@ import calendar
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
-from django.apps import apps
-from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Max
+from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from accounts.selectors import councillor_joined_dates, last_login_at, user_count_active
+from caseload.selectors import figures as casework_figures
 from console.categories import category_code
 from console.models import CouncilMonthlyFigures, CouncilStats
 from core.tenancy import current_schema
+from feedback.selectors import survey_monthly_totals
+from reminders.selectors import bfs_due_by_month, cases_with_bf_by_month
 from tenants.models import Council
+from tenants.selectors import council_list_ready
 
 logger = logging.getLogger(__name__)
-
-SYSTEM_ACTION_KINDS = ("status_change", "update")
 
 
 def month_of(day: date) -> date:
@@ -65,14 +64,6 @@ def ward_key(ward_id: int | None, ons_code: str | None) -> str:
     if ward_id is None:
         return "none"
     return ons_code or f"ward-{ward_id}"
-
-
-def bf_model() -> Any:
-    """The BF model once the reminders app is installed, else None ("not available yet")."""
-    try:
-        return apps.get_model("reminders", "BF")
-    except LookupError:
-        return None
 
 
 @dataclass
@@ -115,54 +106,13 @@ class CouncilAggregate:
     last_activity_at: datetime | None
 
 
-def _table(label: str) -> str:
-    return connection.ops.quote_name(apps.get_model(label)._meta.db_table)
-
-
-def _rows(sql: str, params: dict[str, Any]) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def _durations(sql_days: str, params: dict[str, Any]) -> dict[date, tuple[int, Any, Any, dict]]:
-    """Per month: (count, median, p90, histogram) of the whole-day durations in `sql_days`
-    (a query yielding columns m, days). percentile_cont does the medians in the database."""
-    rows = _rows(
-        f"""
-        WITH d AS ({sql_days})
-        SELECT m, NULL::integer, count(*),
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY days),
-               percentile_cont(0.9) WITHIN GROUP (ORDER BY days)
-          FROM d GROUP BY m
-        UNION ALL
-        SELECT m, days, count(*), NULL, NULL FROM d GROUP BY m, days
-        """,
-        params,
-    )
-    result: dict[date, tuple[int, Any, Any, dict]] = {}
-    hists: dict[date, dict[str, int]] = {}
-    for month, days, n, median, p90 in rows:
-        if days is None:
-            result[month] = (n, median, p90, {})
-        else:
-            hists.setdefault(month, {})[str(days)] = n
-    return {m: (n, med, p90, hists.get(m, {})) for m, (n, med, p90, _) in result.items()}
-
-
 def council_figures_compute(*, today: date | None = None) -> CouncilAggregate:
-    """Aggregate the council whose schema the connection is in. Reads only; numbers out."""
+    """Aggregate the council whose schema the connection is in. Reads only; numbers out.
+
+    Each app counts its own tables (caseload, reminders, accounts and feedback selectors);
+    this only maps categories and wards to platform keys and lays the numbers out by month.
+    """
     today = today or timezone.localdate()
-    params: dict[str, Any] = {
-        "tz": settings.TIME_ZONE,
-        "today": today,
-        "system_kinds": list(SYSTEM_ACTION_KINDS),
-    }
-    case_t, action_t = _table("caseload.Case"), _table("caseload.Action")
-    ward_t, category_t = _table("caseload.Ward"), _table("caseload.Category")
-    referral_t, user_t = _table("caseload.Referral"), _table("accounts.User")
-    login_t = _table("accounts.LoginEvent")
-    local = "AT TIME ZONE %(tz)s"
     months: dict[date, MonthFigures] = {}
 
     def at(month: date) -> MonthFigures:
@@ -172,18 +122,8 @@ def council_figures_compute(*, today: date | None = None) -> CouncilAggregate:
 
     # Cases opened, by category and ward. Category names are mapped to platform codes here;
     # wards are keyed by their ONS code only.
-    codes = {
-        pk: category_code(name) for pk, name in _rows(f"SELECT id, name FROM {category_t}", {})
-    }
-    for month, category_id, ward_id, ward_code, n in _rows(
-        f"""
-        SELECT date_trunc('month', c.opened_at {local})::date, c.category_id, w.id, w.code,
-               count(*)
-          FROM {case_t} c LEFT JOIN {ward_t} w ON w.id = c.ward_id
-         GROUP BY 1, 2, 3, 4
-        """,
-        params,
-    ):
+    codes = {pk: category_code(name) for pk, name in casework_figures.category_names().items()}
+    for month, category_id, ward_id, ward_code, n in casework_figures.cases_opened_by_month():
         figures = at(month)
         figures.cases_opened += n
         code = codes.get(category_id, "none") if category_id is not None else "none"
@@ -191,112 +131,36 @@ def council_figures_compute(*, today: date | None = None) -> CouncilAggregate:
         ward = ward_key(ward_id, ward_code)
         figures.cases_by_ward[ward] = figures.cases_by_ward.get(ward, 0) + n
 
-    closing = _durations(
-        f"""
-        SELECT date_trunc('month', closed_at {local})::date AS m,
-               GREATEST(0, (closed_at {local})::date - (opened_at {local})::date) AS days
-          FROM {case_t} WHERE closed_at IS NOT NULL
-        """,
-        params,
-    )
-    for month, (n, median, p90, hist) in closing.items():
+    for month, closing in casework_figures.case_close_days_by_month().items():
         figures = at(month)
-        figures.cases_closed = n
-        figures.close_days_median, figures.close_days_p90 = median, p90
-        figures.close_days_hist = hist
+        figures.cases_closed = closing.count
+        figures.close_days_median, figures.close_days_p90 = closing.median, closing.p90
+        figures.close_days_hist = closing.histogram
 
-    first_action = _durations(
-        f"""
-        SELECT date_trunc('month', f.opened_at {local})::date AS m,
-               GREATEST(0, (f.first_at {local})::date - (f.opened_at {local})::date) AS days
-          FROM (SELECT c.opened_at, min(a.occurred_at) AS first_at
-                  FROM {case_t} c
-                  JOIN {action_t} a ON a.case_id = c.id AND a.kind <> ALL(%(system_kinds)s)
-                 GROUP BY c.id, c.opened_at) f
-        """,
-        params,
-    )
-    for month, (n, median, _, hist) in first_action.items():
+    for month, first_action in casework_figures.first_action_days_by_month().items():
         figures = at(month)
-        figures.first_action_cases = n
-        figures.first_action_days_median = median
-        figures.first_action_days_hist = hist
+        figures.first_action_cases = first_action.count
+        figures.first_action_days_median = first_action.median
+        figures.first_action_days_hist = first_action.histogram
 
-    for month, due, on_time in _rows(
-        f"""
-        SELECT date_trunc('month', target_date)::date, count(*),
-               count(*) FILTER (WHERE target_met)
-          FROM {referral_t}
-         WHERE replied_at IS NOT NULL OR target_date < %(today)s
-         GROUP BY 1
-        """,
-        params,
-    ):
+    for month, due, on_time in casework_figures.referrals_due_by_month(today=today):
         figures = at(month)
         figures.referrals_due, figures.referrals_on_time = due, on_time
 
-    for month, n_actions, action_cases, minutes, time_cases in _rows(
-        f"""
-        SELECT date_trunc('month', occurred_at {local})::date,
-               count(*) FILTER (WHERE kind <> ALL(%(system_kinds)s)),
-               count(DISTINCT case_id) FILTER (WHERE kind <> ALL(%(system_kinds)s)),
-               coalesce(sum(time_spent_minutes), 0),
-               count(DISTINCT case_id) FILTER (WHERE time_spent_minutes IS NOT NULL)
-          FROM {action_t}
-         GROUP BY 1
-        """,
-        params,
-    ):
+    for month, n_actions, action_cases, minutes, time_cases in casework_figures.actions_by_month():
         figures = at(month)
         figures.actions, figures.action_cases = n_actions, action_cases
         figures.time_minutes, figures.time_cases = int(minutes), time_cases
 
-    for month, active, logins in _rows(
-        f"""
-        WITH councillor AS (SELECT id FROM {user_t} WHERE role = 'councillor'),
-        activity AS (
-            SELECT date_trunc('month', l.at {local})::date AS m, l.user_id, 1 AS login
-              FROM {login_t} l JOIN councillor ON councillor.id = l.user_id
-            UNION ALL
-            SELECT date_trunc('month', a.occurred_at {local})::date,
-                   coalesce(a.on_behalf_of_id, a.author_id), 0
-              FROM {action_t} a
-              JOIN councillor ON councillor.id = coalesce(a.on_behalf_of_id, a.author_id)
-        )
-        SELECT m, count(DISTINCT user_id), sum(login) FROM activity GROUP BY m
-        """,
-        params,
-    ):
+    for month, active, logins in casework_figures.councillor_activity_by_month():
         figures = at(month)
         figures.active_councillors, figures.logins = active, int(logins)
 
-    bf = bf_model()
-    if bf is not None:
-        bf_t = connection.ops.quote_name(bf._meta.db_table)
-        for month, due, on_time in _rows(
-            f"""
-            SELECT date_trunc('month', due_date)::date, count(*),
-                   count(*) FILTER (WHERE done AND (done_at {local})::date <= due_date)
-              FROM {bf_t}
-             WHERE done OR due_date < %(today)s
-             GROUP BY 1
-            """,
-            params,
-        ):
-            figures = at(month)
-            figures.bfs_due, figures.bfs_on_time = due, on_time
-        for month, n in _rows(
-            f"""
-            SELECT date_trunc('month', c.opened_at {local})::date, count(*)
-              FROM {case_t} c
-             WHERE EXISTS (SELECT 1 FROM {bf_t} b WHERE b.case_id = c.id)
-             GROUP BY 1
-            """,
-            params,
-        ):
-            at(month).cases_with_bf = n
-
-    from feedback.selectors import survey_monthly_totals
+    for month, due, on_time in bfs_due_by_month(today=today):
+        figures = at(month)
+        figures.bfs_due, figures.bfs_on_time = due, on_time
+    for month, n in cases_with_bf_by_month():
+        at(month).cases_with_bf = n
 
     for row in survey_monthly_totals():
         figures = at(row["month"])
@@ -305,12 +169,7 @@ def council_figures_compute(*, today: date | None = None) -> CouncilAggregate:
         figures.survey_engagement_sum = row["engagement_sum"]
         figures.survey_easy_sum = row["easy_sum"]
 
-    councillor_since = [
-        timezone.localtime(created).date()
-        for (created,) in _rows(
-            f"SELECT created_at FROM {user_t} WHERE role = 'councillor' AND is_active", {}
-        )
-    ]
+    councillor_since = councillor_joined_dates()
     council = Council.objects.filter(schema_name=current_schema()).first()
     this_month = month_of(today)
     first = min(
@@ -325,25 +184,20 @@ def council_figures_compute(*, today: date | None = None) -> CouncilAggregate:
             today.day if month == this_month else calendar.monthrange(month.year, month.month)[1]
         )
         figures.councillors = sum(1 for since in councillor_since if since < end)
-        if bf is not None:
-            figures.bfs_due = figures.bfs_due or 0
-            figures.bfs_on_time = figures.bfs_on_time or 0
-            figures.cases_with_bf = figures.cases_with_bf or 0
+        figures.bfs_due = figures.bfs_due or 0
+        figures.bfs_on_time = figures.bfs_on_time or 0
+        figures.cases_with_bf = figures.cases_with_bf or 0
         month = end
     # Future months (a BF done ahead of its date, a referral answered before its target)
     # are counted when they arrive.
     for future in [m for m in months if m > this_month]:
         del months[future]
 
-    from accounts.models import User
-    from caseload.models import Action
-
-    last_login = User.objects.aggregate(last=Max("last_login"))["last"]
-    last_action = Action.objects.aggregate(last=Max("created_at"))["last"]
+    last_login, last_action = last_login_at(), casework_figures.last_action_at()
     return CouncilAggregate(
         months=months,
         councillors=len(councillor_since),
-        users=User.objects.filter(is_active=True).count(),
+        users=user_count_active(),
         last_activity_at=max((t for t in (last_login, last_action) if t), default=None),
     )
 
@@ -429,8 +283,6 @@ class RefreshSummary:
 def figures_refresh_all(*, today: date | None = None) -> RefreshSummary:
     """The on-demand refresh: every ready council in turn, one transaction each. A council
     that fails is recorded (directory health) and the others still refresh."""
-    from tenants.selectors import council_list_ready
-
     schemas = list(council_list_ready().values_list("schema_name", flat=True))
     months, failed = 0, []
     for schema in schemas:
