@@ -615,12 +615,6 @@ class MemberForm(forms.Form):
         error_messages={"required": "Enter a first password"},
     )
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("role") != User.Role.COUNCILLOR and data.get("ward"):
-            self.add_error("ward", "Only councillors have a ward")
-        return data
-
 
 class CategoryForm(forms.Form):
     name = forms.CharField(

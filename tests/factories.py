@@ -8,6 +8,7 @@ import factory
 
 from accounts.models import User
 from accounts.services import user_create
+from caseload.services import member_add
 
 DEFAULT_PASSWORD = "Test-password-123"
 
@@ -26,4 +27,7 @@ class UserFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class: type[User], *args: Any, **kwargs: Any) -> User:
-        return user_create(**kwargs)
+        if kwargs.get("role") == User.Role.CENTRAL:
+            return user_create(**kwargs)
+        # A council's users come in through caseload, with the licence's rules.
+        return member_add(actor=None, **kwargs)

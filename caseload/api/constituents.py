@@ -71,10 +71,12 @@ class ConstituentListCreateApi(APIView):
 
 
 class ConstituentDetailApi(APIView):
-    """GET: one constituent. PATCH: change their details (the owning councillor's side)."""
+    """GET: one constituent. PATCH: change their details (the owning councillor's side);
+    a name, postcode, email or phone that matches another known constituent is a 409
+    listing the matches, unless `allow_duplicate` is true."""
 
     class InputSerializer(ConstituentInputSerializer):
-        pass
+        allow_duplicate = serializers.BooleanField(default=False)
 
     @extend_schema(responses={200: ConstituentSerializer})
     def get(self, request: Request, constituent_id: int) -> Response:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from caseload.api import cases, constituents, directory
+from caseload.api import cases, constituents, directory, members
 
 app_name = "caseload-api"
 
@@ -94,4 +94,14 @@ urlpatterns = [
     ),
     path("caseload-settings/", directory.CaseloadSettingsApi.as_view(), name="caseload-settings"),
     path("dashboard/", directory.DashboardApi.as_view(), name="dashboard"),
+    path(
+        "users/<int:user_id>/deactivate/",
+        members.MemberDeactivateApi.as_view(),
+        name="api-member-deactivate",
+    ),
+    path(
+        "users/<int:user_id>/reactivate/",
+        members.MemberReactivateApi.as_view(),
+        name="api-member-reactivate",
+    ),
 ]

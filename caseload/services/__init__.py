@@ -43,6 +43,7 @@ from caseload.services.directory import (
     ward_update,
 )
 from caseload.services.guards import assert_council_writable
+from caseload.services.members import member_add, member_deactivate, member_reactivate
 from caseload.services.referrals import (
     referral_create,
     referral_extend_target,
@@ -78,6 +79,9 @@ __all__ = [
     "delegation_revoke",
     "holiday_add",
     "holiday_remove",
+    "member_add",
+    "member_deactivate",
+    "member_reactivate",
     "officer_create",
     "officer_import_csv",
     "officer_update",

@@ -147,30 +147,47 @@ def constituent_create(
         notes=notes,
     )
     if not allow_duplicate:
-        matches = constituent_find_duplicates(
-            user=actor,
-            name=data["name"],
-            postcode=data["postcode"],
-            email=data["email"],
-            phone=data["phone"],
-        )
-        if matches:
-            raise PossibleDuplicate(
-                f"{len(matches)} known constituent(s) match these details. Use one of them, "
-                "or confirm this is a different person (allow_duplicate).",
-                extra={"duplicates": duplicates_as_data(matches)},
-            )
+        _raise_if_duplicates(actor=actor, data=data)
     derived = ward_for_postcode(data["postcode"]) if data["postcode"] else None
     constituent = Constituent(owner=owner, created_by=actor, ward=derived or ward, **data)
     constituent.save()
     return constituent
 
 
+def _raise_if_duplicates(
+    *, actor: User, data: dict[str, Any], exclude_id: int | None = None
+) -> None:
+    """PossibleDuplicate when these details look like someone `actor` already knows (same
+    email, same phone, or same name at the same postcode)."""
+    matches = constituent_find_duplicates(
+        user=actor,
+        name=data["name"],
+        postcode=data["postcode"],
+        email=data["email"],
+        phone=data["phone"],
+        exclude_id=exclude_id,
+    )
+    if matches:
+        raise PossibleDuplicate(
+            f"{len(matches)} known constituent(s) match these details. Use one of them, "
+            "or confirm this is a different person (allow_duplicate).",
+            extra={"duplicates": duplicates_as_data(matches)},
+        )
+
+
+IDENTIFYING_FIELDS = frozenset({"name", "postcode", "email", "phone"})
+
+
 @transaction.atomic
-def constituent_update(*, actor: User, constituent: Constituent, **changes: Any) -> Constituent:
+def constituent_update(
+    *, actor: User, constituent: Constituent, allow_duplicate: bool = False, **changes: Any
+) -> Constituent:
     """Change a constituent's details (only the owner's side may: the councillor or their
     staff). A new postcode re-derives the constituent's ward; their existing cases keep the
-    ward they were opened in. Cases' search text follows a change of name."""
+    ward they were opened in. Cases' search text follows a change of name.
+
+    As when adding someone, details that identify a person (name, postcode, email, phone)
+    that match another known constituent raise PossibleDuplicate unless `allow_duplicate`."""
     assert_council_writable()
     require_casework(actor)
     locked = Constituent.objects.select_for_update().filter(pk=constituent.pk).first()
@@ -218,6 +235,8 @@ def constituent_update(*, actor: User, constituent: Constituent, **changes: Any)
         current["consent_date"] = None  # newly given consent is dated today
     merged = {**current, **{k: v for k, v in changes.items() if k != "ward"}}
     data = _clean(**merged)
+    if not allow_duplicate and IDENTIFYING_FIELDS & set(changes):
+        _raise_if_duplicates(actor=actor, data=data, exclude_id=locked.pk)
     old_name = locked.name
     for key, value in data.items():
         setattr(locked, key, value)

@@ -14,8 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from accounts.roles import ADMINS
-from accounts.selectors import member_get_for_admin
-from accounts.services import user_create, user_deactivate, user_reactivate
+from accounts.selectors import member_get_for_admin, user_count_councillors
 from billing.selectors import licence_get_for_council
 from caseload import selectors, services
 from caseload.forms import (
@@ -46,7 +45,7 @@ def seat_usage(request: HttpRequest) -> dict[str, int] | None:
     licence = licence_get_for_council(council=council) if council is not None else None
     if licence is None:
         return None
-    used = User.objects.filter(role=User.Role.COUNCILLOR, is_active=True).count()
+    used = user_count_councillors()
     return {"used": used, "seats": licence.seats, "free": max(0, licence.seats - used)}
 
 
@@ -69,10 +68,10 @@ def admin_user_access(request: HttpRequest, user_id: int) -> HttpResponse:
     if request.method == "POST":
         try:
             if member.is_active:
-                user_deactivate(actor=_user(request), user=member)
+                services.member_deactivate(actor=_user(request), user=member)
                 done = f"{member.name} can no longer sign in. Their cases are kept."
             else:
-                user_reactivate(actor=_user(request), user=member)
+                services.member_reactivate(actor=_user(request), user=member)
                 done = f"{member.name} can sign in again."
         except ApplicationError as exc:
             error = exc.message
@@ -134,7 +133,8 @@ def admin_user_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            member = user_create(
+            member = services.member_add(
+                actor=_user(request),
                 email=d["email"],
                 name=d["name"],
                 role=d["role"],
@@ -143,8 +143,11 @@ def admin_user_create(request: HttpRequest) -> HttpResponse:
                 validate_password_strength=True,
             )
         except ApplicationError as exc:
-            # The seat cap, a taken email, a weak password: each message says what to do.
+            # The seat cap, a taken email, a weak password, a ward for someone who is not a
+            # councillor: each message says what to do, next to its field.
             field = {"seat_cap_reached": "role", "conflict": "email"}.get(exc.code)
+            if field is None and isinstance(exc.extra, dict) and "ward" in exc.extra:
+                field = "ward"
             if field is None and "password" in exc.message.lower():
                 field = "password"
             if field is None and "email" in exc.message.lower():

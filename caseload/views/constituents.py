@@ -14,7 +14,6 @@ from accounts.models import User
 from accounts.roles import CASEWORK
 from caseload import selectors, services
 from caseload.forms import ConstituentForm, ConstituentSearchForm
-from caseload.services.constituents import duplicates_as_data
 from core.errors import ApplicationError
 from core.web import add_service_error, council_page, paginate, posted, query_without_page
 
@@ -133,30 +132,25 @@ def constituent_edit(request: HttpRequest, constituent_id: int) -> HttpResponse:
     form = ConstituentForm(posted(request), initial=initial)
     duplicates: list[Any] = []
     if request.method == "POST" and form.is_valid():
-        if not form.cleaned_data["allow_duplicate"]:
-            matches = selectors.constituent_find_duplicates(
-                user=user,
-                name=form.cleaned_data["name"],
-                postcode=form.cleaned_data["postcode"],
-                email=form.cleaned_data["email"],
-                phone=form.cleaned_data["phone"],
-                exclude_id=person.pk,
+        try:
+            services.constituent_update(
+                actor=user,
+                constituent=person,
+                allow_duplicate=form.cleaned_data["allow_duplicate"],
+                **form.service_fields(),
             )
-            duplicates = duplicates_as_data(matches)
-            if duplicates:
-                form.add_error(
-                    "allow_duplicate",
-                    "These details match someone else already recorded. Tick the box if "
-                    "this is still right",
-                )
-        if not duplicates:
-            try:
-                services.constituent_update(actor=user, constituent=person, **form.service_fields())
-            except ApplicationError as exc:
-                add_service_error(form, exc)
-            else:
-                messages.success(request, "Constituent's details saved.")
-                return redirect("caseload:constituent-detail", constituent_id=person.pk)
+        except services.PossibleDuplicate as exc:
+            duplicates = _duplicates(exc)
+            form.add_error(
+                "allow_duplicate",
+                "These details match someone else already recorded. Tick the box if "
+                "this is still right",
+            )
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, "Constituent's details saved.")
+            return redirect("caseload:constituent-detail", constituent_id=person.pk)
     return render(
         request,
         "caseload/constituent_form.html",

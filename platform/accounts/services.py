@@ -7,11 +7,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from knox.models import AuthToken
 
 from accounts.models import LoginEvent, User
 from accounts.selectors import is_council_admin
 from core.errors import Conflict, PermissionDenied, StateError, ValidationFailed
-from core.tenancy import current_schema, in_public_schema
+from core.tenancy import in_public_schema
+
+ONLY_COUNCILLORS = "Only councillors have a ward"
 
 
 @transaction.atomic
@@ -28,7 +31,8 @@ def user_create(
     """Add a user to the schema the connection is in (a council's, or public for central staff).
 
     With no password the account is created unusable until its owner sets one through a
-    set-password link, which is how onboarding invites admins.
+    set-password link, which is how onboarding invites admins. A council's licence (read-only,
+    seat cap) is not this app's business: caseload.services.member_add applies it.
     """
     email = email.strip().lower()
     try:
@@ -43,16 +47,10 @@ def user_create(
         raise ValidationFailed("Only central body staff can be created on the platform site.")
     if not in_public_schema() and role == User.Role.CENTRAL:
         raise ValidationFailed("Central body staff belong to the platform site, not a council.")
+    if ward.strip() and role != User.Role.COUNCILLOR:
+        raise ValidationFailed(ONLY_COUNCILLORS, extra={"ward": [ONLY_COUNCILLORS]})
     if User.objects.filter(email__iexact=email).exists():
         raise Conflict(f"A user with email '{email}' already exists here.")
-
-    # A lapsed or cancelled licence makes the council read-only; billing owns that rule.
-    from billing.services import licence_assert_seat_available, licence_assert_writable
-
-    licence_assert_writable(schema_name=current_schema())
-    if role == User.Role.COUNCILLOR:
-        # The licence's seat cap applies to councillors.
-        licence_assert_seat_available(schema_name=current_schema())
 
     user = User(
         email=email,
@@ -84,16 +82,11 @@ def user_deactivate(*, actor: User, user: User) -> User:
     """Stop `user` signing in: a councillor who has left office, staff who moved on.
 
     Nothing of theirs is deleted: cases, history and constituents stay (casework protects
-    its authors), delegations stay on record but no longer give access, and a councillor's
-    licence seat is freed at once. Their API tokens are revoked; an open web session ends
+    its authors), delegations stay on record but no longer give access, and a councillor no
+    longer counts against the seats. Their API tokens are revoked; an open web session ends
     with the next request, because Django's auth backend refuses inactive users.
     """
-    from knox.models import AuthToken
-
-    from billing.services import licence_assert_writable
-
     _assert_council_admin(actor)
-    licence_assert_writable(schema_name=current_schema())
     if user.pk == actor.pk:
         raise ValidationFailed("You cannot deactivate your own account: ask another admin.")
     user = User.objects.select_for_update().get(pk=user.pk)
@@ -107,17 +100,11 @@ def user_deactivate(*, actor: User, user: User) -> User:
 
 @transaction.atomic
 def user_reactivate(*, actor: User, user: User) -> User:
-    """Let a deactivated user sign in again (a councillor re-elected, staff back from leave).
-    A councillor needs a free seat on the licence, as when added."""
-    from billing.services import licence_assert_seat_available, licence_assert_writable
-
+    """Let a deactivated user sign in again (a councillor re-elected, staff back from leave)."""
     _assert_council_admin(actor)
-    licence_assert_writable(schema_name=current_schema())
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.is_active:
         raise StateError(f"{user.name} can already sign in.")
-    if user.role == User.Role.COUNCILLOR:
-        licence_assert_seat_available(schema_name=current_schema())
     user.is_active = True
     user.save(update_fields=["is_active", "updated_at"])
     return user

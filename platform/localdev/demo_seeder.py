@@ -17,6 +17,7 @@ from faker import Faker
 from accounts.models import User
 from accounts.services import user_create
 from caseload import demo_seeder as caseload_demo
+from caseload.services import member_add
 from console import demo_seeder as console_demo
 from console.services import council_provision
 from feedback import demo_seeder as feedback_demo
@@ -47,7 +48,8 @@ def _seed_people(council: Council, wards: list[str], rng: random.Random, hashed:
             for i in range(2, COUNCILLORS_PER_COUNCIL + 1)
         ]
         for local, role, ward in people:
-            user_create(
+            member_add(
+                actor=None,
                 email=f"{local}@{domain}",
                 name=f"{'Cllr ' if role == 'councillor' else ''}{fake.name()}",
                 role=role,

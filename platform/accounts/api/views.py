@@ -10,9 +10,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from accounts.models import User
-from accounts.selectors import member_get_for_admin, member_list_for_admin
-from accounts.services import login_event_record, user_deactivate, user_reactivate
+from accounts.selectors import member_list_for_admin
+from accounts.services import login_event_record
 
 
 class UserOutputSerializer(serializers.Serializer):
@@ -99,27 +98,3 @@ class MemberListApi(APIView):
     def get(self, request: Request) -> Response:
         members = member_list_for_admin(user=request.user)  # type: ignore[arg-type]
         return Response({"results": MemberSerializer(members, many=True).data})
-
-
-class MemberDeactivateApi(APIView):
-    """Stop a user signing in (their cases stay; a councillor's seat is freed). Admins."""
-
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(request=None, responses={200: MemberSerializer})
-    def post(self, request: Request, user_id: int) -> Response:
-        admin: User = request.user  # type: ignore[assignment]
-        member = member_get_for_admin(user=admin, user_id=user_id)
-        return Response(MemberSerializer(user_deactivate(actor=admin, user=member)).data)
-
-
-class MemberReactivateApi(APIView):
-    """Let a deactivated user sign in again (a councillor needs a free seat). Admins."""
-
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(request=None, responses={200: MemberSerializer})
-    def post(self, request: Request, user_id: int) -> Response:
-        admin: User = request.user  # type: ignore[assignment]
-        member = member_get_for_admin(user=admin, user_id=user_id)
-        return Response(MemberSerializer(user_reactivate(actor=admin, user=member)).data)

@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import schema_context
 
-from accounts.services import user_create
+from caseload.services import member_add
 from core.errors import ApplicationError
 from tenants.selectors import council_get
 
@@ -25,7 +25,8 @@ class Command(BaseCommand):
             raise CommandError(f"No ready council with slug '{options['slug']}'.")
         try:
             with schema_context(council.schema_name):
-                user = user_create(
+                user = member_add(
+                    actor=None,
                     email=options["email"],
                     password=options["password"],
                     role=options["role"],
