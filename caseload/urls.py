@@ -2,12 +2,11 @@
 
 from django.urls import path
 
-from caseload.views import admin, cases, constituents, dashboard, officers, surgery
+from caseload.views import admin, cases, constituents, officers, surgery
 
 app_name = "caseload"
 
 urlpatterns = [
-    path("", dashboard.dashboard, name="dashboard"),
     # Cases
     path("cases/", cases.case_list, name="case-list"),
     path("cases/new/", cases.case_create, name="case-create"),

@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import is_council_admin
-from caseload.models import Case, Delegation
+from caseload.models import Case, Delegation, Referral
 from caseload.selectors.access import case_visible_q
+from caseload.selectors.dashboard import referrals_past_target_for_user
 from core.errors import NotFound, PermissionDenied
 from reminders.models import BF, BFRule
 
@@ -200,6 +201,34 @@ def digest_recipients(*, today: date) -> list[DigestRecipient]:
     with connection.cursor() as cursor:
         cursor.execute(_DIGEST_SQL, {"today": today})
         return digest_group(cursor.fetchall())
+
+
+# --- The dashboard: what is due today ---------------------------------------------------------
+@dataclass
+class DueItems:
+    """Everything due or overdue for `user` on `today`: the same items as the morning digest
+    (reminders.services.reminders_council_digest)."""
+
+    today: date
+    referrals_past_target: list[Referral] = field(default_factory=list)
+    bfs_due_today: list[BF] = field(default_factory=list)
+    bfs_overdue: list[BF] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.referrals_past_target) + len(self.bfs_due_today) + len(self.bfs_overdue)
+
+
+def dashboard_due_items(*, user: User, today: date | None = None) -> DueItems:
+    """Due today / overdue items for the dashboard (BFs, referrals past target)."""
+    today = today or timezone.localdate()
+    bfs = list(bf_due_for_user(user=user, on=today))
+    return DueItems(
+        today=today,
+        referrals_past_target=list(referrals_past_target_for_user(user=user, today=today)),
+        bfs_due_today=[bf for bf in bfs if bf.due_date == today],
+        bfs_overdue=[bf for bf in bfs if bf.due_date < today],
+    )
 
 
 # --- Figures for the central body's comparison (numbers only) ---------------------------------

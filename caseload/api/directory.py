@@ -20,10 +20,8 @@ from caseload import selectors, services
 from caseload.api.common import actor
 from caseload.api.pagination import NameCursorPagination
 from caseload.api.serializers import (
-    CaseListItemSerializer,
     CategorySerializer,
     OfficerSerializer,
-    ReferralSerializer,
     UserRefSerializer,
     WardSerializer,
 )
@@ -448,51 +446,3 @@ class CaseloadSettingsApi(APIView):
         data.is_valid(raise_exception=True)
         row = services.caseload_settings_update(actor=actor(request), **data.validated_data)
         return Response(self.Serializer(row).data)
-
-
-# --- Dashboard --------------------------------------------------------------------------------
-class DashboardBFSerializer(serializers.Serializer):
-    """A BF as the dashboard lists it (the full form, and the actions on it, are under
-    /api/v1/reminders/)."""
-
-    class CaseRef(serializers.Serializer):
-        id = serializers.IntegerField()
-        reference = serializers.CharField()
-        title = serializers.CharField()
-        status = serializers.CharField()
-
-    id = serializers.IntegerField()
-    case = CaseRef()
-    due_date = serializers.DateField()
-    reason = serializers.CharField()
-    owner = UserRefSerializer()
-
-
-class DashboardApi(APIView):
-    """What the home page shows: my open cases, BFs due today and overdue, referrals past
-    target (the same items as the morning digest), and recently updated cases."""
-
-    class OutputSerializer(serializers.Serializer):
-        today = serializers.DateField()
-        my_open_cases = CaseListItemSerializer(many=True)
-        bfs_due_today = DashboardBFSerializer(many=True)
-        bfs_overdue = DashboardBFSerializer(many=True)
-        referrals_past_target = ReferralSerializer(many=True)
-        recently_updated = CaseListItemSerializer(many=True)
-
-    @extend_schema(responses={200: OutputSerializer})
-    def get(self, request: Request) -> Response:
-        user = actor(request)
-        due = selectors.dashboard_due_items(user=user)
-        return Response(
-            self.OutputSerializer(
-                {
-                    "today": due.today,
-                    "my_open_cases": selectors.my_open_cases(user=user, limit=20),
-                    "bfs_due_today": due.bfs_due_today,
-                    "bfs_overdue": due.bfs_overdue,
-                    "referrals_past_target": due.referrals_past_target,
-                    "recently_updated": selectors.recently_updated_cases(user=user, limit=10),
-                }
-            ).data
-        )

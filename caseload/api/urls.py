@@ -93,7 +93,6 @@ urlpatterns = [
         name="case-transfer",
     ),
     path("caseload-settings/", directory.CaseloadSettingsApi.as_view(), name="caseload-settings"),
-    path("dashboard/", directory.DashboardApi.as_view(), name="dashboard"),
     path(
         "users/<int:user_id>/deactivate/",
         members.MemberDeactivateApi.as_view(),

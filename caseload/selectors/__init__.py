@@ -37,8 +37,6 @@ from caseload.selectors.constituents import (
     constituent_lookup,
 )
 from caseload.selectors.dashboard import (
-    DueItems,
-    dashboard_due_items,
     my_open_cases,
     recently_updated_cases,
     referrals_past_target_for_user,
@@ -68,7 +66,6 @@ from caseload.selectors.directory import (
 
 __all__ = [
     "CaseFilters",
-    "DueItems",
     "DuplicateMatch",
     "OfficerFilters",
     "access_log_for_case",
@@ -96,7 +93,6 @@ __all__ = [
     "constituent_list_for_user",
     "constituent_lookup",
     "constituent_visible_q",
-    "dashboard_due_items",
     "delegation_get",
     "delegation_list",
     "holiday_get",

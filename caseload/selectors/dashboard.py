@@ -1,8 +1,8 @@
-"""What a councillor's (or their staff's) home page shows."""
+"""Casework on a councillor's (or their staff's) home page; the page itself, with the BFs
+due, is reminders' (reminders.views.dashboard)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import QuerySet
@@ -44,33 +44,4 @@ def referrals_past_target_for_user(*, user: User, today: date | None = None) -> 
         .exclude(case__status=Case.Status.CLOSED)
         .select_related("case", "case__constituent", "officer")
         .order_by("target_date", "id")
-    )
-
-
-@dataclass
-class DueItems:
-    """Everything due or overdue for `user` on `today`: the same items as the morning digest
-    (reminders.services.reminders_council_digest). BFs come from reminders.selectors."""
-
-    today: date
-    referrals_past_target: list[Referral] = field(default_factory=list)
-    bfs_due_today: list = field(default_factory=list)
-    bfs_overdue: list = field(default_factory=list)
-
-    @property
-    def count(self) -> int:
-        return len(self.referrals_past_target) + len(self.bfs_due_today) + len(self.bfs_overdue)
-
-
-def dashboard_due_items(*, user: User, today: date | None = None) -> DueItems:
-    """Due today / overdue items for the dashboard (BFs, referrals past target)."""
-    from reminders.selectors import bf_due_for_user  # reminders builds on caseload
-
-    today = today or timezone.localdate()
-    bfs = list(bf_due_for_user(user=user, on=today))
-    return DueItems(
-        today=today,
-        referrals_past_target=list(referrals_past_target_for_user(user=user, today=today)),
-        bfs_due_today=[bf for bf in bfs if bf.due_date == today],
-        bfs_overdue=[bf for bf in bfs if bf.due_date < today],
     )

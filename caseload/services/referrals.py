@@ -14,15 +14,13 @@ from caseload.models import Action, Case, Officer, Referral
 from caseload.selectors.directory import caseload_settings_get
 from caseload.services.cases import STATUS_TRANSITIONS, _lock, _record, _validate_time_spent
 from caseload.services.guards import assert_can_change_case, assert_council_writable
+from caseload.signals import referral_event
 from core.errors import Conflict, StateError, ValidationFailed
 
 
-def _bf_rules_apply(*, case: Case, event: str, referral: Referral) -> None:
-    """The council's BF rules (reminders app) react to referral events, in this transaction.
-    Imported here because reminders builds on caseload's services."""
-    from reminders.services import bf_rules_apply
-
-    bf_rules_apply(case=case, event=event, referral=referral)
+def _announce(*, case: Case, event: str, referral: Referral) -> None:
+    """Tell the apps built on caseload (reminders' BF rules) in this transaction."""
+    referral_event.send(sender=Referral, case=case, event=event, referral=referral)
 
 
 @transaction.atomic
@@ -116,7 +114,7 @@ def referral_create(
         occurred_at=sent_at,
         time_spent_minutes=time_spent_minutes,
     )
-    _bf_rules_apply(case=case, event="referral", referral=referral)
+    _announce(case=case, event="referral", referral=referral)
     return referral
 
 
@@ -179,7 +177,7 @@ def referral_record_reply(
         occurred_at=replied_at,
         time_spent_minutes=time_spent_minutes,
     )
-    _bf_rules_apply(case=case, event="reply_received", referral=locked)
+    _announce(case=case, event="reply_received", referral=locked)
     return locked
 
 
@@ -235,5 +233,5 @@ def referral_extend_target(
             "target_date": target_date.isoformat(),
         },
     )
-    _bf_rules_apply(case=case, event="referral_extended", referral=locked)
+    _announce(case=case, event="referral_extended", referral=locked)
     return locked

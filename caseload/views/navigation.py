@@ -9,7 +9,7 @@ from django.urls import NoReverseMatch, reverse
 
 # (label, url name, roles that see it; None = every signed-in user of the host)
 COUNCIL_ITEMS: list[tuple[str, str, set[str] | None]] = [
-    ("Dashboard", "caseload:dashboard", None),
+    ("Dashboard", "reminders:dashboard", None),
     # Admins run the set-up but do not read casework (caseload.selectors.access).
     ("Cases", "caseload:case-list", {"councillor", "staff"}),
     ("Constituents", "caseload:constituent-list", {"councillor", "staff"}),

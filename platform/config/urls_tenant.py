@@ -4,8 +4,9 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 urlpatterns = [
-    # The web pages: dashboard at /, then /cases/, /constituents/, /officers/, /surgery/,
-    # /admin-area/ (see caseload.urls).
+    # The web pages: the dashboard at / (reminders.urls), then /cases/, /constituents/,
+    # /officers/, /surgery/, /admin-area/ (caseload.urls).
+    path("", include("reminders.urls")),
     path("", include("caseload.urls")),
     # Writing a letter or email from a case: /cases/<id>/write/.
     path("", include("correspondence.urls_case_writing")),

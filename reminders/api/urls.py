@@ -7,6 +7,8 @@ from reminders.api import views
 app_name = "reminders-api"
 
 urlpatterns = [
+    # The home page's items (the web page is reminders.views.dashboard).
+    path("dashboard/", views.DashboardApi.as_view(), name="dashboard"),
     path("reminders/", views.ReminderListCreateApi.as_view(), name="reminder-list"),
     path("reminders/rules/", views.ReminderRuleListCreateApi.as_view(), name="rule-list"),
     path(

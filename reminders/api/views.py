@@ -16,8 +16,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
+from caseload import selectors as casework
 from caseload.api.common import actor
-from caseload.models import Case
+from caseload.api.serializers import CaseListItemSerializer, ReferralSerializer, UserRefSerializer
+from caseload.selectors import case_get_for_user
 from core.api.inputs import get_or_400
 from core.errors import NotFound
 from reminders import selectors, services
@@ -127,9 +129,8 @@ class ReminderListCreateApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
-        case = Case.objects.filter(pk=d["case"]).first()
-        if case is None:
-            raise NotFound(f"No case with id {d['case']}.")
+        # The scoped read: a case the user cannot see is a 404, like a missing one.
+        case = case_get_for_user(user=actor(request), case_id=d["case"], log=False)
         bf = services.bf_add(
             actor=actor(request),
             case=case,
@@ -236,3 +237,51 @@ class ReminderRuleDetailApi(APIView):
             raise NotFound(f"No reminder rule with id {rule_id}.")
         rule = services.bf_rule_update(actor=actor(request), rule=rule, **data.validated_data)
         return Response(BFRuleSerializer(rule).data)
+
+
+# --- Dashboard --------------------------------------------------------------------------------
+class DashboardBFSerializer(serializers.Serializer):
+    """A BF as the dashboard lists it (the full form, and the actions on it, are under
+    /api/v1/reminders/)."""
+
+    class CaseRef(serializers.Serializer):
+        id = serializers.IntegerField()
+        reference = serializers.CharField()
+        title = serializers.CharField()
+        status = serializers.CharField()
+
+    id = serializers.IntegerField()
+    case = CaseRef()
+    due_date = serializers.DateField()
+    reason = serializers.CharField()
+    owner = UserRefSerializer()
+
+
+class DashboardApi(APIView):
+    """What the home page shows: my open cases, BFs due today and overdue, referrals past
+    target (the same items as the morning digest), and recently updated cases."""
+
+    class OutputSerializer(serializers.Serializer):
+        today = serializers.DateField()
+        my_open_cases = CaseListItemSerializer(many=True)
+        bfs_due_today = DashboardBFSerializer(many=True)
+        bfs_overdue = DashboardBFSerializer(many=True)
+        referrals_past_target = ReferralSerializer(many=True)
+        recently_updated = CaseListItemSerializer(many=True)
+
+    @extend_schema(responses={200: OutputSerializer})
+    def get(self, request: Request) -> Response:
+        user = actor(request)
+        due = selectors.dashboard_due_items(user=user)
+        return Response(
+            self.OutputSerializer(
+                {
+                    "today": due.today,
+                    "my_open_cases": casework.my_open_cases(user=user, limit=20),
+                    "bfs_due_today": due.bfs_due_today,
+                    "bfs_overdue": due.bfs_overdue,
+                    "referrals_past_target": due.referrals_past_target,
+                    "recently_updated": casework.recently_updated_cases(user=user, limit=10),
+                }
+            ).data
+        )

@@ -17,7 +17,6 @@ from caseload.selectors import (
     case_get_for_user,
     case_list_for_user,
     case_rows_for_user,
-    dashboard_due_items,
 )
 from caseload.services import (
     action_add,
@@ -31,6 +30,7 @@ from caseload.services import (
     constituent_update,
 )
 from core.errors import NotFound, PermissionDenied, StateError, ValidationFailed
+from reminders.selectors import dashboard_due_items
 from tests.caseload.conftest import make_case, make_constituent
 from tests.conftest import in_council
 

@@ -1,8 +1,9 @@
 """Every caseload web page, fetched as each role: the status each gets, the content it
 shows, and the accessibility linter on every page that renders.
 
-The URL list comes from caseload.urls itself, so a page added without an expectation here
-fails `test_every_page_has_an_expectation`.
+The URL list comes from caseload.urls itself (and reminders.urls, whose dashboard is the
+council's home page), so a page added without an expectation here fails
+`test_every_page_has_an_expectation`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import pytest
 from django.urls import URLPattern, reverse
 
 from caseload import urls as caseload_urls
+from reminders import urls as reminders_urls
 from tests.caseload.pages_support import accessibility_problems, build_scene, client_for
 
 COUNCIL_URLCONF = "config.urls_tenant"
@@ -94,16 +96,25 @@ CONTENT = {
 }
 
 
+def _namespaced_patterns() -> list[tuple[str, URLPattern]]:
+    return [
+        (module.app_name, p)
+        for module in (caseload_urls, reminders_urls)
+        for p in module.urlpatterns
+        if isinstance(p, URLPattern)
+    ]
+
+
 def _patterns() -> list[URLPattern]:
-    return [p for p in caseload_urls.urlpatterns if isinstance(p, URLPattern)]
+    return [p for _, p in _namespaced_patterns()]
 
 
 def _url(name: str, scene) -> str:
-    pattern = next(p for p in _patterns() if p.name == name)
+    namespace, pattern = next((ns, p) for ns, p in _namespaced_patterns() if p.name == name)
     kwargs = {k: v for k, v in scene.url_kwargs().items() if k in pattern.pattern.converters}
     if name == "case-reopen":
         kwargs["case_id"] = scene.closed_case.pk
-    url = reverse(f"caseload:{name}", kwargs=kwargs, urlconf=COUNCIL_URLCONF)
+    url = reverse(f"{namespace}:{name}", kwargs=kwargs, urlconf=COUNCIL_URLCONF)
     if name in QUERY:
         url += "?" + QUERY[name].format(**scene.url_kwargs())
     return url

@@ -8,11 +8,15 @@ import pytest
 
 from billing.models import Licence, LicenceState
 from caseload.models import Action, Delegation
-from caseload.selectors import dashboard_due_items
 from caseload.services import case_set_sharing, delegation_grant, delegation_revoke
 from core.errors import NotFound, PermissionDenied, StateError, ValidationFailed
 from reminders.models import BF
-from reminders.selectors import bf_due_for_user, bf_get_for_user, bf_list_for_user
+from reminders.selectors import (
+    bf_due_for_user,
+    bf_get_for_user,
+    bf_list_for_user,
+    dashboard_due_items,
+)
 from reminders.services import bf_add, bf_complete, bf_reassign, bf_snooze
 from tests.conftest import in_council
 from tests.reminders.conftest import make_case, today_is

@@ -1,4 +1,6 @@
-"""The home page of a council's site: what needs doing today."""
+"""The home page of a council's site: what needs doing today (the BFs and referrals the
+morning digest lists, then the person's open and recently updated cases). It lives here,
+above caseload, because it shows reminders' BFs beside caseload's cases."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from django.shortcuts import render
 from accounts.models import User
 from caseload import selectors
 from core.web import council_page
+from reminders.selectors import dashboard_due_items
 
 DASHBOARD_ROWS = 10
 
@@ -18,7 +21,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not selectors.user_does_casework(user):
         # Admins keep the council's set-up but do not read casework (see selectors.access).
         return render(request, "caseload/dashboard_admin.html")
-    due = selectors.dashboard_due_items(user=user)
+    due = dashboard_due_items(user=user)
     open_cases = selectors.my_open_cases(user=user, limit=None)
     return render(
         request,

@@ -1,0 +1,11 @@
+"""What caseload announces, for the apps built on it to react to (caseload imports none
+of them). Receivers run in the sender's transaction, and an exception in one undoes it."""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+# A referral was made, answered, or given a new target date. Keyword arguments: `case`,
+# `referral`, and `event`: "referral", "reply_received" or "referral_extended".
+# reminders applies the council's BF rules to it.
+referral_event = Signal()
