@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint format typecheck install clean-data frontend
+.PHONY: run test bench lint format typecheck install clean-data frontend chromium
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -19,7 +19,7 @@ install: $(STAMP)
 run: $(STAMP)
 	$(PY) -m localdev.launcher
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
@@ -43,7 +43,21 @@ typecheck: $(STAMP)
 clean-data:
 	rm -rf .data
 
-# Rebuilds the committed CSS/JS in platform/static/ from frontend/ (needs Node and npm;
-# `make run` and `make test` do not, because the output is committed).
+# The browser tests (tests/browser) drive Debian's Chromium through Playwright (never
+# `playwright install`, which downloads a browser of its own). Installed here when missing
+# and we are root with apt-get; otherwise the browser tests skip and say why (and fail
+# where CASELOAD_REQUIRE_BROWSER=1, as .ci/run sets).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's chromium for the browser tests..."; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+	      || echo "chromium could not be installed: the browser tests will skip"; \
+	  else \
+	    echo "chromium is missing and cannot be installed here (needs root and apt-get): the browser tests will skip"; \
+	  fi; }
+
+# Rebuilds the committed CSS/JS in platform/static/ and the browser tests' axe-core from
+# frontend/ (needs Node and npm; `make run` and `make test` do not: the output is committed).
 frontend:
 	cd frontend && npm ci --no-audit --no-fund && npm run build

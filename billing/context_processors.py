@@ -16,10 +16,12 @@ TRIAL_WARNING_DAYS = 14
 
 
 def licence_banner(request: HttpRequest) -> dict[str, Any]:
-    """The licence banner for a council's pages.
+    """The licence banner for a council's pages, and `council_read_only`.
 
-    Everyone sees the read-only banner (their writes will be refused); admins also see
-    trial-ending and payment-overdue banners, since only they can act on them.
+    Everyone sees the read-only banner; admins also see trial-ending and payment-overdue
+    banners, since only they can act on them. `council_read_only` is true on a lapsed or
+    cancelled council's pages: templates then offer no control that would change anything
+    (no form would be accepted, and a person should not type into one to find that out).
     """
     council = getattr(request, "council", None)
     if council is None:
@@ -31,6 +33,7 @@ def licence_banner(request: HttpRequest) -> dict[str, Any]:
     if licence is None:
         return {}
     banner: dict[str, Any] | None = None
+    read_only = {"council_read_only": licence.is_read_only}
     now = timezone.now()
     if licence.is_read_only:
         banner = {
@@ -70,8 +73,9 @@ def licence_banner(request: HttpRequest) -> dict[str, Any]:
                 ),
             }
     if banner is None:
-        return {}
+        return read_only
     return {
+        **read_only,
         "licence_banner": banner,
         "licence_banner_for_admin": is_council_admin(user),
         "licence_banners_template": "billing/banner.html",

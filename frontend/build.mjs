@@ -1,5 +1,6 @@
 // Builds GOV.UK Frontend (compiled from Sass with our settings) and vendored htmx into
-// platform/static/, which Django's staticfiles (STATICFILES_DIRS) and whitenoise serve.
+// platform/static/, which Django's staticfiles (STATICFILES_DIRS) and whitenoise serve, and
+// copies axe-core (MPL-2.0, with its licence) into tests/browser/vendor/ for the browser tests.
 //
 // Why Sass rather than copying dist/govuk/govuk-frontend.min.css: the precompiled CSS loads
 // the GDS Transport font, whose licence restricts it to GOV.UK services, and points at
@@ -50,4 +51,11 @@ write(
 
 copy(join(htmx, "dist", "htmx.min.js"), join(out, "vendor", "htmx", "htmx.min.js"));
 copy(join(htmx, "LICENSE"), join(out, "vendor", "htmx", "LICENSE.txt"));
-console.log(`govuk-frontend ${govukVersion}, htmx ${htmxVersion}`);
+// axe-core for the browser tests (tests/browser), vendored so a test run needs no npm.
+const axe = join(modules, "axe-core");
+const axeVersion = JSON.parse(readFileSync(join(axe, "package.json"))).version;
+const axeOut = join(here, "..", "tests", "browser", "vendor", "axe-core");
+copy(join(axe, "axe.min.js"), join(axeOut, "axe.min.js"));
+copy(join(axe, "LICENSE"), join(axeOut, "LICENSE.txt"));
+write(join(axeOut, "VERSION"), `${axeVersion}\n`);
+console.log(`govuk-frontend ${govukVersion}, htmx ${htmxVersion}, axe-core ${axeVersion}`);

@@ -96,3 +96,15 @@ def api_for():
         return client
 
     return _client
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Browser tests run last: they commit demo councils of their own while they run (a live
+    server cannot see a rolled-back transaction), which other tests must never meet. The
+    django_db mark makes pytest-django create the test database for them."""
+    browser = [item for item in items if "/tests/browser/" in str(item.path)]
+    if not browser:
+        return
+    for item in browser:
+        item.add_marker(pytest.mark.django_db)
+    items[:] = [item for item in items if item not in browser] + browser

@@ -13,10 +13,13 @@ COUNCIL_ITEMS: list[tuple[str, str, set[str] | None]] = [
     # Admins run the set-up but do not read casework (caseload.selectors.access).
     ("Cases", "caseload:case-list", {"councillor", "staff"}),
     ("Constituents", "caseload:constituent-list", {"councillor", "staff"}),
-    ("Surgery", "caseload:surgery", {"councillor", "staff"}),
+    ("Surgery", "caseload:surgery", {"councillor", "staff"}),  # writes: see WRITING_ITEMS
     ("Officers", "caseload:officer-list", None),
     ("Admin", "caseload:admin-home", {"admin"}),
 ]
+# Items that lead only to pages that change things: left out on a read-only council's pages
+# (base.html, with billing's `council_read_only`), which offer no write control at all.
+WRITING_ITEMS = {"caseload:surgery"}
 # The central body's console has its own section navigation (console/_nav.html), so the
 # header adds none there; moving those links here would make it the GOV.UK service nav.
 CENTRAL_ITEMS: list[tuple[str, str, set[str] | None]] = []
@@ -41,7 +44,7 @@ def nav_items(request: HttpRequest) -> dict[str, Any]:
             url = reverse(name, urlconf=getattr(request, "urlconf", None))
         except NoReverseMatch:
             continue
-        items.append({"label": label, "url": url, "active": False})
+        items.append({"label": label, "url": url, "active": False, "writes": name in WRITING_ITEMS})
     path = request.path
     matches = [
         i for i in items if path == i["url"] or (i["url"] != "/" and path.startswith(i["url"]))
