@@ -323,9 +323,13 @@ def server(world) -> Iterator[LiveServer]:
     thread.is_ready.wait()
     if thread.error:
         raise thread.error
+    # Links in emails (officer replies, set-password) carry the live server's port.
+    links = override_settings(PLATFORM_URL_PORT=str(thread.port))
+    links.enable()
     try:
         yield LiveServer(port=thread.port)
     finally:
+        links.disable()
         thread.terminate()
 
 
