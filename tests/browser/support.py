@@ -164,28 +164,24 @@ _LAYOUT = """() => {
 }"""
 
 
-def sign_in(page: Any, base_url: str, email: str, password: str) -> None:
-    """Sign in through the login form as a person would, ending on the page they land on.
+def sign_in(page: Any, base_url: str, email: str, password: str, keyboard: bool = False) -> None:
+    """Sign in through the login form as a person would (with the keyboard only: Tab to each
+    field, Enter to submit), ending on the page they land on.
 
-    The one place a journey signs in: a second factor, once the product has one, is added
-    here and every journey and the crawler go through it.
+    The one place a journey or the crawler signs in: a second factor, once the product has
+    one, is added here and every journey goes through it.
     """
     page.goto(f"{base_url}/login/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-    assert "/login/" not in page.url, f"sign-in as {email} failed: {page.url}"
-
-
-def sign_in_with_keyboard(page: Any, base_url: str, email: str, password: str) -> None:
-    """sign_in, with the keyboard only (Tab to each field, Enter to submit)."""
-    page.goto(f"{base_url}/login/")
-    tab_to(page, "#id_username")
-    page.keyboard.type(email)
-    tab_to(page, "#id_password")
-    page.keyboard.type(password)
-    page.keyboard.press("Enter")
+    if keyboard:
+        tab_to(page, "#id_username")
+        page.keyboard.type(email)
+        tab_to(page, "#id_password")
+        page.keyboard.type(password)
+        page.keyboard.press("Enter")
+    else:
+        page.get_by_label("Email address").fill(email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
     assert "/login/" not in page.url, f"sign-in as {email} failed: {page.url}"
 
