@@ -37,7 +37,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import connection, connections
 from django.test import override_settings
 from django.test.testcases import LiveServerThread
 from django_tenants.utils import schema_context
@@ -349,6 +349,9 @@ def browser(chromium_path, server) -> Iterator:
             yield chromium
         finally:
             chromium.close()
+            # Connections the tests opened while Playwright's loop ran belong to that context
+            # (asgiref's Local): close them here, or the test database cannot be dropped.
+            connections.close_all()
     if previous is None:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     else:

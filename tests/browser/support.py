@@ -177,7 +177,8 @@ def sign_in(page: Any, base_url: str, email: str, password: str, keyboard: bool 
         page.keyboard.type(email)
         tab_to(page, "#id_password")
         page.keyboard.type(password)
-        page.keyboard.press("Enter")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
     else:
         page.get_by_label("Email address").fill(email)
         page.get_by_label("Password").fill(password)
