@@ -111,8 +111,9 @@ class World:
 
 
 def _seed(slug: str, name: str, wards: list[str], trial_days: int, hashed: str) -> Council:
-    from localdev.demo import APPS_WITH_DEMO_DATA, COUNCILLORS_PER_COUNCIL, _seed_people
-    from tenants.services import council_provision
+    """One council as `seed_demo` makes it (localdev.demo_seeder), under our own trial length."""
+    from console.services import council_provision
+    from localdev.demo_seeder import COUNCILLORS_PER_COUNCIL, DEMO_SEEDERS, _seed_people
 
     rng = random.Random(f"demo-{slug}")
     council = Council.objects.filter(slug=slug).first() or (
@@ -125,14 +126,8 @@ def _seed(slug: str, name: str, wards: list[str], trial_days: int, hashed: str) 
         ).council
     )
     _seed_people(council, wards, rng, hashed)
-    import importlib
-
-    for app in APPS_WITH_DEMO_DATA:
-        try:
-            module = importlib.import_module(f"{app}.demo")
-        except ModuleNotFoundError:
-            continue
-        module.seed(council=council, rng=rng)
+    for seed in DEMO_SEEDERS:
+        seed(council=council, rng=rng)
     return council
 
 
