@@ -36,19 +36,19 @@ NOT_PAGES = {
     "caseload:admin-category-toggle": "POST only: the retire/restore button",
     "caseload:admin-holiday-remove": "POST only: the remove button",
     "accounts:logout": "POST only: the sign-out button",
-    "billing_web:seats": "POST only: the seats form on the billing page",
-    "billing_web:portal": "POST only: opens Stripe's billing portal",
+    "billing_council:seats": "POST only: the seats form on the billing page",
+    "billing_council:portal": "POST only: opens Stripe's billing portal",
     "console:onboarding-resend": "POST only: the re-send button on a job page",
     "console:onboarding-requeue": "POST only: the run-again button on a failed job page",
     "console:trial-approve": "POST only: the approve form on a request page",
     "console:trial-decline": "POST only: the decline form on a request page",
     "console:allowed-domain-remove": "POST only: the remove button",
     "console:comparison-refresh": "POST only: the refresh button",
-    "billing_console:extend": "POST only: the extend form on a licence page",
-    "billing_console:convert": "POST only: the convert form on a licence page",
-    "billing_console:cancel": "POST only: the cancel form on a licence page",
-    "billing_console:delete-data": "POST only: the delete form on a licence page",
-    "billing:stripe-webhook": "Stripe's webhook endpoint",
+    "console:licence-extend": "POST only: the extend form on a licence page",
+    "console:licence-convert": "POST only: the convert form on a licence page",
+    "console:licence-cancel": "POST only: the cancel form on a licence page",
+    "console:licence-delete-data": "POST only: the delete form on a licence page",
+    "billing_platform:stripe-webhook": "Stripe's webhook endpoint",
     "schema": "the OpenAPI document (JSON)",
     "api-docs": "Swagger UI for API developers, not one of the service's pages",
 }
@@ -75,7 +75,7 @@ ADMIN_AREA = _names(
 DIRECTORY_UPKEEP = _names("caseload", "officer-create officer-import officer-edit")
 SURVEY = {"feedback:survey"}  # councillors answer it
 SURVEY_RESULTS = {"feedback:results"}  # admins read it
-BILLING = {"billing_web:home"}
+BILLING = {"billing_council:home"}
 FROM_EMAILS = _names("correspondence_public", "officer-reply officer-reply-thanks") | {
     "accounts:set-password"
 }
