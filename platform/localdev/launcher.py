@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+from localdev.demo_councils import DEMO_COUNCILS, DEMO_PASSWORD
 from localdev.services import DATA_DIR, ROOT, ensure_services_env, stop_services
 
 BIN = Path(sys.executable).parent
@@ -80,8 +81,6 @@ def main() -> int:
                 env=env,
             )
         )
-        from localdev.demo_councils import DEMO_COUNCILS, DEMO_PASSWORD
-
         lines = [
             "",
             "The platform is running. Open:",
