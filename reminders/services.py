@@ -20,7 +20,7 @@ from accounts.models import User
 from caseload.calendar import WorkingCalendar
 from caseload.models import Case, Delegation, Referral
 from caseload.services import action_record_reminder
-from caseload.services.guards import (
+from caseload.services.permissions import (
     assert_can_change_case,
     assert_council_writable,
     require_admin,

@@ -38,7 +38,7 @@ from caseload.api.serializers import (
     case_list_row,
 )
 from caseload.models import AccessLog, Action, Case, Constituent
-from caseload.services.guards import resolve_owner
+from caseload.services.ownership import new_case_owner
 from core.api.inputs import IdListField, id_list
 from core.errors import NotFound, ValidationFailed
 
@@ -142,7 +142,7 @@ class CaseListCreateApi(APIView):
         user = actor(request)
         # Who may open a case for whom is answered before looking the constituent up, so
         # someone who may not open cases is told that (403) rather than "not found".
-        owner = resolve_owner(actor=user, owner=councillor_or_400(d.get("owner")))
+        owner = new_case_owner(actor=user, owner=councillor_or_400(d.get("owner")))
         try:
             constituent = selectors.constituent_get_for_user(
                 user=user, constituent_id=d["constituent"]

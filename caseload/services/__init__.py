@@ -1,6 +1,6 @@
 """Writes for caseload. Import from here. Every write service:
 
-- is keyword-only and atomic, and starts with `guards.assert_council_writable()` (the
+- is keyword-only and atomic, and starts with `permissions.assert_council_writable()` (the
   licence hook) and a role/ownership check;
 - raises core.errors subclasses (400/403/404/409/422), never leaves anything half-saved;
 - records an Action for every change to a case (history is append-only).
@@ -42,8 +42,8 @@ from caseload.services.directory import (
     ward_create,
     ward_update,
 )
-from caseload.services.guards import assert_council_writable
 from caseload.services.members import member_add, member_deactivate, member_reactivate
+from caseload.services.permissions import assert_council_writable
 from caseload.services.referrals import (
     referral_create,
     referral_extend_target,

@@ -12,7 +12,7 @@ from django.db import transaction
 from accounts.models import User
 from caseload.models import Action, Attachment, Case
 from caseload.services.cases import _lock, _record
-from caseload.services.guards import assert_can_change_case, assert_council_writable
+from caseload.services.permissions import assert_can_change_case, assert_council_writable
 from core.errors import ValidationFailed
 
 # Types identified from the file's bytes, never from its name or the browser's claim.

@@ -17,12 +17,11 @@ from caseload.models import Action, Case, CaseSequence, CaseShare, Category, Con
 from caseload.selectors.access import constituent_visible_q
 from caseload.selectors.directory import caseload_settings_get
 from caseload.services.constituents import constituent_create
-from caseload.services.guards import (
+from caseload.services.ownership import new_case_owner, on_behalf_of_for
+from caseload.services.permissions import (
     assert_can_change_case,
     assert_council_writable,
-    on_behalf_of_for,
     require_admin,
-    resolve_owner,
 )
 from caseload.services.search import append_search_text, case_refresh_search_vector
 from core.errors import NotFound, StateError, ValidationFailed
@@ -151,7 +150,7 @@ def case_open(
     staff `actor` names. Gives it the next reference of the year (PREFIX-YYYY-NNNNN), takes
     the ward from the constituent unless `ward` is given, and records the opening."""
     assert_council_writable()
-    owner = resolve_owner(actor=actor, owner=owner)
+    owner = new_case_owner(actor=actor, owner=owner)
     if not Constituent.objects.filter(constituent_visible_q(actor), pk=constituent.pk).exists():
         raise NotFound(f"No constituent with id {constituent.pk}.")
     title, description = _validate_case_fields(

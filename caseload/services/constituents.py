@@ -22,7 +22,8 @@ from caseload.normalise import (
 from caseload.selectors.access import acting_for_ids, constituent_visible_q
 from caseload.selectors.constituents import constituent_find_duplicates
 from caseload.selectors.directory import ward_for_postcode
-from caseload.services.guards import assert_council_writable, require_casework, resolve_owner
+from caseload.services.ownership import new_case_owner
+from caseload.services.permissions import assert_council_writable, require_casework
 from caseload.services.search import case_refresh_search_vector
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
@@ -134,7 +135,7 @@ def constituent_create(
     matches, unless `allow_duplicate` is True.
     """
     assert_council_writable()
-    owner = resolve_owner(actor=actor, owner=owner)
+    owner = new_case_owner(actor=actor, owner=owner)
     data = _clean(
         name=name,
         address=address,

@@ -28,7 +28,7 @@ from caseload.models import (
     Ward,
 )
 from caseload.normalise import is_valid_postcode, normalise_email, normalise_postcode
-from caseload.services.guards import (
+from caseload.services.permissions import (
     assert_council_writable,
     require_admin,
     require_directory_keeper,

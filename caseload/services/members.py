@@ -13,7 +13,7 @@ from django.db import transaction
 from accounts.models import User
 from accounts.services import user_create, user_deactivate, user_reactivate
 from billing.services import licence_assert_seat_available
-from caseload.services.guards import assert_council_writable, require_admin
+from caseload.services.permissions import assert_council_writable, require_admin
 from core.tenancy import current_schema
 
 

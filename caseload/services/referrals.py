@@ -13,7 +13,7 @@ from caseload.calendar import WorkingCalendar
 from caseload.models import Action, Case, Officer, Referral
 from caseload.selectors.directory import caseload_settings_get
 from caseload.services.cases import STATUS_TRANSITIONS, _lock, _record, _validate_time_spent
-from caseload.services.guards import assert_can_change_case, assert_council_writable
+from caseload.services.permissions import assert_can_change_case, assert_council_writable
 from caseload.signals import referral_event
 from core.errors import Conflict, StateError, ValidationFailed
 

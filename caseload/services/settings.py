@@ -8,7 +8,7 @@ from django.db import transaction
 
 from accounts.models import User
 from caseload.models import CaseloadSettings
-from caseload.services.guards import assert_council_writable, require_admin
+from caseload.services.permissions import assert_council_writable, require_admin
 from core.errors import ValidationFailed
 
 

@@ -37,7 +37,7 @@ from django_tenants.utils import schema_context
 
 from accounts.models import User
 from caseload.models import Action, Case, Constituent, Referral
-from caseload.selectors import acting_for_ids, case_can_change, case_visible_q
+from caseload.selectors import case_can_change, case_visible_q
 from caseload.services import (
     action_add,
     assert_council_writable,
@@ -46,7 +46,8 @@ from caseload.services import (
     constituent_create,
     referral_record_reply,
 )
-from core.errors import ApplicationError
+from caseload.services.ownership import new_case_owner
+from core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from correspondence.mail.forwarded import (
     ForwardedOriginal,
     forwarded_originals,
@@ -305,6 +306,70 @@ def _pick_original(originals: list[ForwardedOriginal]) -> ForwardedOriginal | No
     return originals[-1] if originals else None
 
 
+def case_open_from_email(
+    *,
+    actor: User,
+    owner: User,
+    inbound: InboundEmail,
+    sender: str,
+    sender_name: str,
+    sender_address: str,
+    subject: str,
+    body: str,
+    attachments: list[MailAttachment],
+    occurred_at: datetime | None,
+    matched_by: str,
+    forwarded_by: User | None = None,
+    constituent: Constituent | None = None,
+    title: str = "",
+) -> Case:
+    """Open a case for `owner` from an email: the one way it is done, for a councillor's
+    forward and for staff working the triage queue alike.
+
+    The constituent is `constituent`, else the owner's constituent with the sender's
+    address, else a new one made from the sender's name and address. The case is titled
+    from the subject (or `title`), and the message is filed on it as its first entry."""
+    address = (sender_address or "").lower()
+    if constituent is None and address:
+        constituent = (
+            Constituent.objects.filter(owner=owner, email=address)
+            .order_by("-updated_at", "-id")
+            .first()
+        )
+    if constituent is None:
+        name = sender_name or address.split("@", 1)[0]
+        constituent = constituent_create(
+            actor=actor,
+            owner=owner,
+            name=name[:200],
+            email=address,
+            preferred_contact=(
+                Constituent.PreferredContact.EMAIL if address else Constituent.PreferredContact.ANY
+            ),
+            allow_duplicate=True,
+        )
+    case = case_open(
+        actor=actor,
+        constituent=constituent,
+        title=(title or clean_subject(subject) or f"Email from {constituent.name}")[:200],
+        description=body[:MAX_ACTION_CHARS],
+        owner=owner,
+    )
+    inbound_file_on_case(
+        actor=actor,
+        case=case,
+        inbound=inbound,
+        sender=sender,
+        subject=subject,
+        body=body,
+        attachments=attachments,
+        occurred_at=occurred_at,
+        forwarded_by=forwarded_by,
+        matched_by=matched_by,
+    )
+    return case
+
+
 def _file_forward(*, inbound: InboundEmail, mail: ParsedMail, user: User) -> None:
     original = _pick_original(forwarded_originals(mail))
     inbound.forwarded_by = user
@@ -368,43 +433,21 @@ def _file_forward(*, inbound: InboundEmail, mail: ParsedMail, user: User) -> Non
     if original is None or not original.from_email:
         inbound.reason = "No forwarded message with a sender was found in this email."
         return
-    owners = acting_for_ids(user)
-    if len(owners) != 1:
-        inbound.reason = (
-            f"{user.name} supports several councillors; choose whose case this is."
-            if owners
-            else f"{user.name} does not act for any councillor."
-        )
+    try:
+        owner = new_case_owner(actor=user, owner=None)
+    except PermissionDenied:
+        inbound.reason = f"{user.name} does not act for any councillor."
         return
-    owner = User.objects.get(pk=owners[0])
-    constituent = (
-        Constituent.objects.filter(owner=owner, email=original.from_email.lower())
-        .order_by("-updated_at", "-id")
-        .first()
-    )
-    if constituent is None:
-        name = original.from_name or original.from_email.split("@", 1)[0]
-        constituent = constituent_create(
-            actor=user,
-            owner=owner,
-            name=name[:200],
-            email=original.from_email,
-            preferred_contact=Constituent.PreferredContact.EMAIL,
-            allow_duplicate=True,
-        )
-    title = clean_subject(subject)[:200] or f"Email from {constituent.name}"[:200]
-    case = case_open(
+    except ValidationFailed:
+        inbound.reason = f"{user.name} supports several councillors; choose whose case this is."
+        return
+    case = case_open_from_email(
         actor=user,
-        constituent=constituent,
-        title=title,
-        description=body[:MAX_ACTION_CHARS],
         owner=owner,
-    )
-    inbound_file_on_case(
-        actor=user,
-        case=case,
         inbound=inbound,
         sender=sender,
+        sender_name=original.from_name,
+        sender_address=original.from_email,
         subject=subject,
         body=body,
         attachments=attachments,

@@ -12,12 +12,17 @@ from django.utils import timezone
 from accounts.models import User
 from caseload.models import Case, Constituent
 from caseload.selectors import case_can_change
-from caseload.services import assert_council_writable, case_open, constituent_create
+from caseload.services import assert_council_writable
 from core.errors import NotFound, PermissionDenied, StateError, ValidationFailed
 from correspondence.mail.forwarded import forwarded_originals
-from correspondence.mail.parse import MailAttachment, clean_subject, parse_mail
+from correspondence.mail.parse import MailAttachment, parse_mail
 from correspondence.models import InboundEmail
-from correspondence.services.inbound import inbound_file_on_case, sender_label, thread_remember
+from correspondence.services.inbound import (
+    case_open_from_email,
+    inbound_file_on_case,
+    sender_label,
+    thread_remember,
+)
 
 
 def require_triage_staff(actor: User) -> None:
@@ -104,47 +109,33 @@ def triage_open_case(
     title: str = "",
     constituent: Constituent | None = None,
 ) -> InboundEmail:
-    """Open a case for `owner` (a councillor `actor` supports) from the message. The
-    constituent is `constituent`, or a new one made from the sender's name and address."""
+    """Open a case for `owner` (a councillor `actor` supports) from the message, as
+    inbound.case_open_from_email does for every email (`constituent`, or the sender's)."""
     assert_council_writable()
     require_triage_staff(actor)
     inbound = _lock_waiting(inbound)
     sender, subject, body, attachments, message_id = _content(inbound)
-    if constituent is None:
-        address = inbound.original_from_email or inbound.from_email
-        name = inbound.original_from_name or inbound.from_name or address.split("@", 1)[0]
-        if not address and not name:
-            raise ValidationFailed(
-                "The message has no sender to make a constituent from; choose a constituent.",
-                extra={"constituent": ["Required for this message."]},
-            )
-        constituent = constituent_create(
-            actor=actor,
-            owner=owner,
-            name=name[:200],
-            email=address,
-            preferred_contact=(
-                Constituent.PreferredContact.EMAIL if address else Constituent.PreferredContact.ANY
-            ),
-            allow_duplicate=True,
+    address = inbound.original_from_email or inbound.from_email
+    name = inbound.original_from_name or inbound.from_name
+    if constituent is None and not address and not name:
+        raise ValidationFailed(
+            "The message has no sender to make a constituent from; choose a constituent.",
+            extra={"constituent": ["Required for this message."]},
         )
-    case = case_open(
+    case = case_open_from_email(
         actor=actor,
-        constituent=constituent,
-        title=(title or clean_subject(subject) or f"Email from {constituent.name}")[:200],
-        description=body[:20000],
         owner=owner,
-    )
-    inbound_file_on_case(
-        actor=actor,
-        case=case,
         inbound=inbound,
         sender=sender,
+        sender_name=name,
+        sender_address=address,
         subject=subject,
         body=body,
         attachments=attachments,
         occurred_at=inbound.received_at,
         matched_by="triage",
+        constituent=constituent,
+        title=title,
     )
     thread_remember(case=case, ids=[message_id])
     _done(

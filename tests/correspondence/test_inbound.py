@@ -180,7 +180,7 @@ def test_read_only_council_takes_no_mail(council_a, people, monkeypatch):
     def refuse(**kwargs):
         raise StateError("The licence is read-only.")
 
-    monkeypatch.setattr("caseload.services.guards.licence_assert_writable", refuse)
+    monkeypatch.setattr("caseload.services.permissions.licence_assert_writable", refuse)
     assert [r.status for r in inbound_receive(raw=eml("unknown_sender"))] == ["refused"]
     with in_council(council_a):
         assert not InboundEmail.objects.exists()

@@ -1,4 +1,5 @@
-"""Checks every caseload write starts with: licence, role, and the right to act for a case."""
+"""May this actor do this? The checks every caseload write starts with: the council's
+licence (billing's rule), the actor's role, and the right to change a case."""
 
 from __future__ import annotations
 
@@ -7,13 +8,12 @@ from accounts.selectors import is_council_admin
 from billing.services import licence_assert_writable
 from caseload.models import Case
 from caseload.selectors.access import (
-    acting_for_ids,
     case_can_change,
     case_visible_q,
     user_does_casework,
     user_keeps_directory,
 )
-from core.errors import NotFound, PermissionDenied, ValidationFailed
+from core.errors import NotFound, PermissionDenied
 from core.tenancy import current_schema
 
 
@@ -42,34 +42,6 @@ def require_casework(actor: User) -> None:
         )
 
 
-def resolve_owner(*, actor: User, owner: User | None) -> User:
-    """The councillor a new case or constituent belongs to.
-
-    A councillor always owns what they create. Staff name the councillor they act for (or
-    get the only one who delegated to them).
-    """
-    require_casework(actor)
-    allowed = acting_for_ids(actor)
-    if actor.role == User.Role.COUNCILLOR:
-        if owner is not None and owner.pk != actor.pk:
-            raise PermissionDenied("A councillor can only open cases in their own name.")
-        return actor
-    if owner is None:
-        if len(allowed) == 1:
-            return User.objects.get(pk=allowed[0])
-        if not allowed:
-            raise PermissionDenied(
-                "You do not act for any councillor yet; an administrator grants delegation."
-            )
-        raise ValidationFailed(
-            "Say which councillor this is for (you support more than one).",
-            extra={"owner": ["Required for staff who support several councillors."]},
-        )
-    if owner.pk not in allowed:
-        raise PermissionDenied("You do not act for that councillor.")
-    return owner
-
-
 def assert_can_change_case(*, actor: User, case: Case) -> None:
     """Owner and their delegated staff may change a case. Others get 404 if they cannot see
     it (never revealing it exists) and 403 if it is only shared with them."""
@@ -81,8 +53,3 @@ def assert_can_change_case(*, actor: User, case: Case) -> None:
             "them can change it."
         )
     raise NotFound(f"No case with id {case.pk}.")
-
-
-def on_behalf_of_for(*, actor: User, owner_id: int) -> int | None:
-    """The councillor recorded as "on behalf of" when staff act; None when the owner acts."""
-    return None if actor.pk == owner_id else owner_id
