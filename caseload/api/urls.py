@@ -2,7 +2,17 @@
 
 from django.urls import path
 
-from caseload.api import cases, constituents, directory, members
+from caseload.api import (
+    cases,
+    categories,
+    constituents,
+    delegations,
+    holidays,
+    members,
+    officers,
+    settings,
+    wards,
+)
 
 app_name = "caseload-api"
 
@@ -65,34 +75,34 @@ urlpatterns = [
         constituents.ConstituentCasesApi.as_view(),
         name="constituent-cases",
     ),
-    path("officers/", directory.OfficerListCreateApi.as_view(), name="officer-list"),
-    path("officers/suggest/", directory.OfficerSuggestApi.as_view(), name="officer-suggest"),
-    path("officers/import/", directory.OfficerImportApi.as_view(), name="officer-import"),
-    path("officers/<int:officer_id>/", directory.OfficerDetailApi.as_view(), name="officer-detail"),
-    path("categories/", directory.CategoryListCreateApi.as_view(), name="category-list"),
+    path("officers/", officers.OfficerListCreateApi.as_view(), name="officer-list"),
+    path("officers/suggest/", officers.OfficerSuggestApi.as_view(), name="officer-suggest"),
+    path("officers/import/", officers.OfficerImportApi.as_view(), name="officer-import"),
+    path("officers/<int:officer_id>/", officers.OfficerDetailApi.as_view(), name="officer-detail"),
+    path("categories/", categories.CategoryListCreateApi.as_view(), name="category-list"),
     path(
         "categories/<int:category_id>/",
-        directory.CategoryDetailApi.as_view(),
+        categories.CategoryDetailApi.as_view(),
         name="category-detail",
     ),
-    path("wards/", directory.WardListCreateApi.as_view(), name="ward-list"),
-    path("wards/postcodes/", directory.PostcodeTableUploadApi.as_view(), name="ward-postcodes"),
-    path("wards/lookup/", directory.PostcodeLookupApi.as_view(), name="ward-lookup"),
-    path("wards/<int:ward_id>/", directory.WardDetailApi.as_view(), name="ward-detail"),
-    path("holidays/", directory.HolidayListCreateApi.as_view(), name="holiday-list"),
-    path("holidays/<int:holiday_id>/", directory.HolidayDetailApi.as_view(), name="holiday-detail"),
-    path("delegations/", directory.DelegationListCreateApi.as_view(), name="delegation-list"),
+    path("wards/", wards.WardListCreateApi.as_view(), name="ward-list"),
+    path("wards/postcodes/", wards.PostcodeTableUploadApi.as_view(), name="ward-postcodes"),
+    path("wards/lookup/", wards.PostcodeLookupApi.as_view(), name="ward-lookup"),
+    path("wards/<int:ward_id>/", wards.WardDetailApi.as_view(), name="ward-detail"),
+    path("holidays/", holidays.HolidayListCreateApi.as_view(), name="holiday-list"),
+    path("holidays/<int:holiday_id>/", holidays.HolidayDetailApi.as_view(), name="holiday-detail"),
+    path("delegations/", delegations.DelegationListCreateApi.as_view(), name="delegation-list"),
     path(
         "delegations/<int:delegation_id>/",
-        directory.DelegationDetailApi.as_view(),
+        delegations.DelegationDetailApi.as_view(),
         name="delegation-detail",
     ),
     path(
         "users/<int:user_id>/transfer-cases/",
-        directory.CaseTransferApi.as_view(),
+        delegations.CaseTransferApi.as_view(),
         name="case-transfer",
     ),
-    path("caseload-settings/", directory.CaseloadSettingsApi.as_view(), name="caseload-settings"),
+    path("caseload-settings/", settings.CaseloadSettingsApi.as_view(), name="caseload-settings"),
     path(
         "users/<int:user_id>/deactivate/",
         members.MemberDeactivateApi.as_view(),

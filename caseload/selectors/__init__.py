@@ -28,6 +28,7 @@ from caseload.selectors.cases import (
     case_search,
     referral_list_for_case,
 )
+from caseload.selectors.categories import category_get, category_list
 from caseload.selectors.constituents import (
     DuplicateMatch,
     constituent_cases_for_user,
@@ -41,23 +42,18 @@ from caseload.selectors.dashboard import (
     recently_updated_cases,
     referrals_past_target_for_user,
 )
-from caseload.selectors.directory import (
-    OfficerFilters,
-    caseload_settings_get,
-    category_get,
-    category_list,
+from caseload.selectors.holidays import holiday_get, holiday_list, holidays_between
+from caseload.selectors.officers import OfficerFilters, officer_get, officer_list, officer_suggest
+from caseload.selectors.people import (
     delegation_get,
     delegation_list,
-    holiday_get,
-    holiday_list,
-    holidays_between,
-    officer_get,
-    officer_list,
-    officer_suggest,
     owner_choices_for_user,
-    postcode_upload_list,
     share_candidates_for_user,
     ward_colleagues_for_user,
+)
+from caseload.selectors.settings import caseload_settings_get
+from caseload.selectors.wards import (
+    postcode_upload_list,
     ward_for_postcode,
     ward_for_user,
     ward_get,

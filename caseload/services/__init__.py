@@ -21,28 +21,21 @@ from caseload.services.cases import (
     case_update,
     cases_transfer,
 )
+from caseload.services.categories import category_create, category_update
 from caseload.services.constituents import (
     PossibleDuplicate,
     constituent_create,
     constituent_update,
 )
-from caseload.services.directory import (
+from caseload.services.delegations import delegation_grant, delegation_revoke
+from caseload.services.holidays import holiday_add, holiday_remove
+from caseload.services.members import member_add, member_deactivate, member_reactivate
+from caseload.services.officers import (
     OfficerImportResult,
-    PostcodeUploadResult,
-    category_create,
-    category_update,
-    delegation_grant,
-    delegation_revoke,
-    holiday_add,
-    holiday_remove,
     officer_create,
     officer_import_csv,
     officer_update,
-    postcode_table_upload,
-    ward_create,
-    ward_update,
 )
-from caseload.services.members import member_add, member_deactivate, member_reactivate
 from caseload.services.permissions import assert_council_writable
 from caseload.services.referrals import (
     referral_create,
@@ -50,6 +43,12 @@ from caseload.services.referrals import (
     referral_record_reply,
 )
 from caseload.services.settings import caseload_settings_update
+from caseload.services.wards import (
+    PostcodeUploadResult,
+    postcode_table_upload,
+    ward_create,
+    ward_update,
+)
 
 __all__ = [
     "STATUS_TRANSITIONS",

@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from caseload.models import Action, Case, CaseSequence, CaseShare, Category, Constituent, Ward
 from caseload.selectors.access import constituent_visible_q
-from caseload.selectors.directory import caseload_settings_get
+from caseload.selectors.settings import caseload_settings_get
 from caseload.services.constituents import constituent_create
 from caseload.services.ownership import new_case_owner, on_behalf_of_for
 from caseload.services.permissions import (

@@ -21,7 +21,7 @@ from caseload.normalise import (
 )
 from caseload.selectors.access import acting_for_ids, constituent_visible_q
 from caseload.selectors.constituents import constituent_find_duplicates
-from caseload.selectors.directory import ward_for_postcode
+from caseload.selectors.wards import ward_for_postcode
 from caseload.services.ownership import new_case_owner
 from caseload.services.permissions import assert_council_writable, require_casework
 from caseload.services.search import case_refresh_search_vector

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from caseload.calendar import WorkingCalendar
 from caseload.models import Action, Case, Officer, Referral
-from caseload.selectors.directory import caseload_settings_get
+from caseload.selectors.settings import caseload_settings_get
 from caseload.services.cases import STATUS_TRANSITIONS, _lock, _record, _validate_time_spent
 from caseload.services.permissions import assert_can_change_case, assert_council_writable
 from caseload.signals import referral_event
