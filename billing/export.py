@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
 
 from django.apps import apps
 from django.conf import settings
@@ -107,11 +106,3 @@ def _chunks(council_slug: str, schema_name: str, licence_state: str) -> Iterator
             yield "".join(batch)
         yield "]}"
     yield "}}"
-
-
-def council_export_counts() -> dict[str, int]:
-    """How many rows each exported model has (used by tests and the billing page)."""
-    counts: dict[str, Any] = {}
-    for model in export_models():
-        counts[model._meta.label_lower] = model._base_manager.count()
-    return counts

@@ -21,10 +21,6 @@ def licence_get_for_council(*, council: Council) -> Licence | None:
     return Licence.objects.filter(council_id=council.pk).first()
 
 
-def licence_get_for_schema(*, schema_name: str) -> Licence | None:
-    return Licence.objects.filter(council__schema_name=schema_name).first()
-
-
 def licence_get_by_slug(*, slug: str) -> Licence | None:
     return Licence.objects.select_related("council").filter(council__slug=slug).first()
 

@@ -1,7 +1,7 @@
 """The merge fields a correspondence template may use: the whole of what a template sees.
 
 A template reaches `namespace.field` and nothing else (see correspondence.rendering.sandbox).
-Values are plain strings, dates or booleans built by correspondence.services.context, never
+Values are plain strings, dates or booleans built by correspondence.selectors.context, never
 model instances, so there is no method or relation a template could walk to.
 """
 
@@ -64,7 +64,3 @@ MERGE_FIELDS: Final[dict[str, dict[str, str]]] = {
 # Fields whose values identify the constituent: left out of anything addressed to an officer
 # unless the constituent consented to share their details.
 CONSTITUENT_PERSONAL_FIELDS: Final = ("name", "address", "postcode", "email", "phone")
-
-
-def all_field_names() -> list[str]:
-    return [f"{ns}.{name}" for ns, fields in MERGE_FIELDS.items() for name in fields]

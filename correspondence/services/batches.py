@@ -80,7 +80,7 @@ def batch_create(*, actor: User, key: str, case_ids: list[int], channel: str) ->
 def _queue(batch_id: int) -> None:
     try:
         tasks.batch_process_task.delay(batch_id=batch_id)
-    except Exception:  # broker down: `manage.py batch_process` or a re-queue finishes it
+    except Exception:  # broker down: the batch stays queued until its task is sent again
         logger.warning("batch %s not queued; run it again later", batch_id)
 
 

@@ -160,13 +160,6 @@ def _case_by_reference(*subjects: str) -> Case | None:
     return None
 
 
-def _stamp(mail: ParsedMail) -> datetime:
-    now = timezone.now()
-    if mail.date is None or mail.date > now + timedelta(minutes=5):
-        return now
-    return mail.date
-
-
 def _occurred(date: datetime | None) -> datetime | None:
     now = timezone.now()
     if date is None or date > now + timedelta(minutes=5) or date < now - timedelta(days=3650):

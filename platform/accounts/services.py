@@ -111,6 +111,6 @@ def user_reactivate(*, actor: User, user: User) -> User:
 
 
 def login_event_record(*, user: User, at: datetime | None = None) -> LoginEvent:
-    """Note a sign-in for the adoption figures (console.figures). Allowed in a read-only
+    """Note a sign-in for the adoption figures (console.services.figures). Allowed in a read-only
     (lapsed) council too: signing in to read and export must keep working there."""
     return LoginEvent.objects.create(user=user, at=at or timezone.now())

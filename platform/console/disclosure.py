@@ -50,7 +50,3 @@ def percentage(part: int | None, whole: int | None) -> Figure:
     if is_small(whole) or is_small(part):
         return suppressed_marker()
     return round(100.0 * part / whole, 1)
-
-
-def is_suppressed(value: Figure) -> bool:
-    return isinstance(value, str) and value.startswith("<")

@@ -3,7 +3,8 @@
 The app is in both SHARED_APPS and TENANT_APPS: each council's schema has its own outbox
 (casework mail never leaves the council's schema), and `public` has one for billing and the
 central console. The row, not the Celery message, is the source of truth: a lost task, a
-broker outage or a killed worker only delays delivery (see mailer.services.delivery).
+broker outage or a killed worker only delays delivery (see mailer.services, and the
+sweep in mailer.tasks).
 """
 
 from __future__ import annotations

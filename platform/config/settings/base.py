@@ -47,7 +47,6 @@ SHARED_APPS = [
     "rest_framework",
     "knox",
     "drf_spectacular",
-    "django_filters",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -66,7 +65,7 @@ INSTALLED_APPS = list(dict.fromkeys([*SHARED_APPS, *TENANT_APPS]))
 
 TENANT_MODEL = "tenants.Council"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
-# The migrated template every council is cloned from (see tenants/provisioning).
+# The migrated template every council is cloned from (see tenants.cloning).
 TENANT_BASE_SCHEMA = "council_template"
 # django-tenants' own clone path needs this; our provisioning replays a snapshot instead.
 TENANT_CREATION_FAKES_MIGRATIONS = True
@@ -223,7 +222,6 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"login": env("LOGIN_THROTTLE_RATE", default="10/min")},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
