@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import User
 from caseload.models import Action, Case, Category, Constituent, Officer, Ward
+from caseload.services.constituents import CONSTITUENT_DETAILS
 
 
 class GovukDateInput(forms.MultiWidget):
@@ -429,20 +430,7 @@ class ConstituentForm(forms.Form):
             self.fields["owner"] = _owner_field(owners)
 
     def service_fields(self) -> dict[str, Any]:
-        d = self.cleaned_data
-        return {
-            key: d[key]
-            for key in (
-                "name",
-                "address",
-                "postcode",
-                "phone",
-                "email",
-                "preferred_contact",
-                "consent_to_share",
-                "notes",
-            )
-        }
+        return {key: self.cleaned_data[key] for key in CONSTITUENT_DETAILS}
 
 
 class ConstituentSearchForm(forms.Form):

@@ -177,6 +177,17 @@ def _raise_if_duplicates(
 
 
 IDENTIFYING_FIELDS = frozenset({"name", "postcode", "email", "phone"})
+# What a person edits on a constituent's record (the web form shows exactly these).
+CONSTITUENT_DETAILS = (
+    "name",
+    "address",
+    "postcode",
+    "phone",
+    "email",
+    "preferred_contact",
+    "consent_to_share",
+    "notes",
+)
 
 
 @transaction.atomic
@@ -202,31 +213,12 @@ def constituent_update(
             "Only the councillor who holds this constituent's record (or their staff) can "
             "change it."
         )
-    allowed = {
-        "name",
-        "address",
-        "postcode",
-        "phone",
-        "email",
-        "preferred_contact",
-        "consent_to_share",
-        "consent_date",
-        "notes",
-        "ward",
-    }
+    allowed = {*CONSTITUENT_DETAILS, "consent_date", "ward"}
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationFailed(f"Cannot change: {', '.join(sorted(unknown))}.")
     current: dict[str, Any] = {
-        "name": locked.name,
-        "address": locked.address,
-        "postcode": locked.postcode,
-        "phone": locked.phone,
-        "email": locked.email,
-        "preferred_contact": locked.preferred_contact,
-        "consent_to_share": locked.consent_to_share,
-        "consent_date": locked.consent_date,
-        "notes": locked.notes,
+        field: getattr(locked, field) for field in (*CONSTITUENT_DETAILS, "consent_date")
     }
     if (
         changes.get("consent_to_share")

@@ -14,6 +14,7 @@ from accounts.models import User
 from accounts.roles import CASEWORK
 from caseload import selectors, services
 from caseload.forms import ConstituentForm, ConstituentSearchForm
+from caseload.services.constituents import CONSTITUENT_DETAILS
 from core.errors import ApplicationError
 from core.web import add_service_error, council_page, paginate, posted, query_without_page
 
@@ -116,19 +117,7 @@ def constituent_edit(request: HttpRequest, constituent_id: int) -> HttpResponse:
             "Only the councillor who holds this constituent's record (or their staff) can "
             "change it."
         )
-    initial = {
-        field: getattr(person, field)
-        for field in (
-            "name",
-            "address",
-            "postcode",
-            "phone",
-            "email",
-            "preferred_contact",
-            "consent_to_share",
-            "notes",
-        )
-    }
+    initial = {field: getattr(person, field) for field in CONSTITUENT_DETAILS}
     form = ConstituentForm(posted(request), initial=initial)
     duplicates: list[Any] = []
     if request.method == "POST" and form.is_valid():

@@ -69,6 +69,21 @@ def _done(inbound: InboundEmail, *, actor: User, status: str, case: Case | None,
     )
 
 
+def _assigned(
+    inbound: InboundEmail, *, actor: User, case: Case, message_id: str, why: str
+) -> InboundEmail:
+    """The message is on `case` now: replies to it thread there, and it leaves the queue."""
+    thread_remember(case=case, ids=[message_id])
+    _done(
+        inbound,
+        actor=actor,
+        status=InboundEmail.Status.ASSIGNED,
+        case=case,
+        why=f"{why} by {actor.name}",
+    )
+    return inbound
+
+
 @transaction.atomic
 def triage_assign(*, actor: User, inbound: InboundEmail, case: Case) -> InboundEmail:
     """File the message on `case` (which `actor` must be able to change)."""
@@ -89,15 +104,9 @@ def triage_assign(*, actor: User, inbound: InboundEmail, case: Case) -> InboundE
         occurred_at=inbound.received_at,
         matched_by="triage",
     )
-    thread_remember(case=case, ids=[message_id])
-    _done(
-        inbound,
-        actor=actor,
-        status=InboundEmail.Status.ASSIGNED,
-        case=case,
-        why=f"Filed on {case.reference} by {actor.name}",
+    return _assigned(
+        inbound, actor=actor, case=case, message_id=message_id, why=f"Filed on {case.reference}"
     )
-    return inbound
 
 
 @transaction.atomic
@@ -137,15 +146,13 @@ def triage_open_case(
         constituent=constituent,
         title=title,
     )
-    thread_remember(case=case, ids=[message_id])
-    _done(
+    return _assigned(
         inbound,
         actor=actor,
-        status=InboundEmail.Status.ASSIGNED,
         case=case,
-        why=f"New case {case.reference} opened by {actor.name}",
+        message_id=message_id,
+        why=f"New case {case.reference} opened",
     )
-    return inbound
 
 
 @transaction.atomic
