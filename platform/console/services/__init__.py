@@ -13,7 +13,6 @@ from console.services.onboarding import (
     onboarding_requeue,
     onboarding_resend_welcome,
     onboarding_run,
-    onboarding_validate,
 )
 from console.services.provisioning import (
     ProvisionResult,
@@ -50,7 +49,6 @@ __all__ = [
     "onboarding_requeue",
     "onboarding_resend_welcome",
     "onboarding_run",
-    "onboarding_validate",
     "trial_request_approve",
     "trial_request_confirm",
     "trial_request_create",

@@ -28,7 +28,7 @@ from accounts.selectors import set_password_url
 from console import tasks
 from console.models import OnboardingJob, TrialRequest
 from console.services.provisioning import council_details_validate, council_provision
-from core.errors import ApplicationError, Conflict, StateError, ValidationFailed
+from core.errors import ApplicationError, Conflict, StateError
 from core.links import council_url
 from mailer.services import outbox_enqueue
 from tenants.models import Council
@@ -57,34 +57,6 @@ def onboarding_live_stage(*, job: OnboardingJob) -> str:
     return job.stage
 
 
-def onboarding_validate(
-    *,
-    name: str,
-    slug: str,
-    contact_email: str,
-    trial_days: int,
-    seats: int,
-    admin_email: str,
-    admin_name: str = "",
-) -> dict[str, Any]:
-    """Check the details and return them cleaned (council_details_validate), with the first
-    admin required: onboarding always invites one."""
-    if not (admin_email or "").strip():
-        raise ValidationFailed(
-            "Enter the first administrator's email address.",
-            extra={"admin_email": ["Enter an email address like name@council.gov.uk."]},
-        )
-    return council_details_validate(
-        name=name,
-        slug=slug,
-        contact_email=contact_email,
-        trial_days=trial_days,
-        seats=seats,
-        admin_email=admin_email,
-        admin_name=admin_name,
-    )
-
-
 def _queue_run(job_id: int) -> None:
     tasks.onboarding_run_task.delay(job_id=job_id)
 
@@ -104,7 +76,7 @@ def onboarding_job_create(
 ) -> OnboardingJob:
     """Record an onboarding job and queue its task (after commit). Details are checked now,
     so the form or API answers at once, and again by the task."""
-    details = onboarding_validate(
+    details = council_details_validate(
         name=name,
         slug=slug,
         contact_email=contact_email,
@@ -112,6 +84,7 @@ def onboarding_job_create(
         seats=seats,
         admin_email=admin_email,
         admin_name=admin_name,
+        admin_required=True,  # onboarding always invites a first admin
     )
     try:
         with transaction.atomic():

@@ -47,6 +47,7 @@ def council_details_validate(
     admin_email: str | None = None,
     contact_email: str = "",
     admin_name: str = "",
+    admin_required: bool = False,
 ) -> dict[str, Any]:
     """Check a new council's details and return them cleaned. Every problem with the
     details is reported per field (ValidationFailed); a name, slug or address already taken
@@ -65,7 +66,7 @@ def council_details_validate(
     emails = {}
     for field_name, value in (("admin_email", admin_email), ("contact_email", contact_email)):
         value = (value or "").strip().lower()
-        if value:
+        if value or (field_name == "admin_email" and admin_required):
             try:
                 validate_email(value)
             except Exception:
