@@ -26,7 +26,7 @@ from accounts.models import User
 from accounts.services import user_create
 from caseload.demo_seeder import TOPICS
 from caseload.models import Category, Delegation, Ward
-from caseload.services.cases import _SEARCH_SQL
+from caseload.services.search import _SEARCH_SQL
 from console.services import council_provision
 from tenants.models import Council
 from tests.bench.conftest import bench, p95
