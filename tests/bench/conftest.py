@@ -4,10 +4,11 @@ which pytest-django drops at the end of the run."""
 from __future__ import annotations
 
 import statistics
-from urllib.parse import quote
 
 import pytest
 from django.db import connection
+
+from core.pgclient import database_url
 
 
 def bench(name: str, value: float, unit: str) -> None:
@@ -20,10 +21,7 @@ def p95(samples: list[float]) -> float:
 
 def database_url_for_subprocess() -> str:
     """DATABASE_URL of the test database, for subprocesses (e.g. a real migrate run)."""
-    s = connection.settings_dict
-    host = quote(s["HOST"] or "", safe="")
-    port = f":{s['PORT']}" if s.get("PORT") else ""
-    return f"postgres://{s['USER']}@{host}{port}/{s['NAME']}"
+    return database_url(connection.settings_dict)
 
 
 @pytest.fixture(scope="session")

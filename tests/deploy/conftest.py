@@ -11,11 +11,12 @@ import sys
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from urllib.parse import quote
 
 import dockerfile
 import pytest
 import yaml
+
+from core.pgclient import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -110,10 +111,7 @@ def test_database_url() -> str:
 
     assert connection.settings_dict["NAME"].startswith("test_"), "use the db fixture"
 
-    s = connection.settings_dict
-    host = quote(s["HOST"] or "", safe="")
-    port = f":{s['PORT']}" if s.get("PORT") else ""
-    return f"postgres://{s['USER']}@{host}{port}/{s['NAME']}"
+    return database_url(connection.settings_dict)
 
 
 test_database_url.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test

@@ -9,15 +9,16 @@ exists and never touches the council, so it holds no lock that the DDL would wai
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
-from urllib.parse import urlsplit
 
+import psycopg
 import pytest
 
+from core import pgclient
 from tests.deploy.conftest import ROOT, process_env, test_database_url
 
 SLUG = "deploy-restore-check"
@@ -25,33 +26,16 @@ SCHEMA = SLUG.replace("-", "_")
 ASIDE = f"{SCHEMA}_before_restore"
 
 
-def _tool(name: str) -> str:
-    found = shutil.which(name)
-    if not found:
-        pytest.fail(f"{name} not found: the PostgreSQL client tools are needed (postgresql-client)")
-    return found
-
-
-def _pg_args(url: str) -> list[str]:
-    parts = urlsplit(url)
-    args = [f"--dbname={parts.path.lstrip('/')}", f"--username={parts.username or 'postgres'}"]
-    if parts.hostname:
-        args.append(f"--host={parts.hostname}")
-    if parts.port:
-        args.append(f"--port={parts.port}")
-    return args
-
-
-def _run(*args: str, url: str) -> str:
-    out = subprocess.run(
-        [*args, *_pg_args(url)], env=process_env(), capture_output=True, text=True, timeout=300
-    )
+def _run(name: str, *args: str, url: str) -> str:
+    """A PostgreSQL client program of the server's version, connected as the runbook's
+    `"$DIRECT_DATABASE_URL"` would be (core.pgclient)."""
+    out = pgclient.run(name, *args, url=url, check=False)
     assert out.returncode == 0, out.stderr
     return out.stdout
 
 
 def _psql(sql: str, url: str) -> str:
-    return _run(_tool("psql"), "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql, url=url)
+    return _run("psql", "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql, url=url)
 
 
 def _manage(url: str, *args: str) -> str:
@@ -94,15 +78,36 @@ def _fingerprint(schema: str, url: str) -> dict[str, object]:
     }
 
 
+def _drop_schemas(url: str) -> None:
+    # Plain psycopg, not the client programs under test: teardown must not depend on them.
+    with psycopg.connect(**pgclient.libpq_params(url), autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{ASIDE}" CASCADE')
+        conn.execute(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE')
+
+
+def _delete_council_rows(url: str) -> None:
+    # The ORM's cascade removes the public rows (domain, licence, its history) as one.
+    _manage(
+        url,
+        "shell",
+        "-c",
+        f"from tenants.models import Council; Council.objects.filter(slug='{SLUG}').delete()",
+    )
+
+
 @pytest.fixture
 def council_url(db) -> Iterator[str]:
-    """A council provisioned and committed through the command line; removed afterwards."""
+    """A council provisioned and committed through the command line; removed afterwards,
+    whatever happens in between."""
     url = test_database_url()
-    created = json.loads(
-        _manage(url, "create_council", SLUG, "--name", "Restore Check").strip().splitlines()[-1]
-    )
-    assert created["schema"] == SCHEMA
-    try:
+    # Each step of the teardown runs even if the one before it failed (ExitStack).
+    with ExitStack() as cleanup:
+        cleanup.callback(_delete_council_rows, url)
+        cleanup.callback(_drop_schemas, url)
+        created = json.loads(
+            _manage(url, "create_council", SLUG, "--name", "Restore Check").strip().splitlines()[-1]
+        )
+        assert created["schema"] == SCHEMA
         for i in range(2):
             _manage(
                 url,
@@ -116,15 +121,6 @@ def council_url(db) -> Iterator[str]:
                 "councillor",
             )
         yield url
-    finally:
-        _psql(f'DROP SCHEMA IF EXISTS "{ASIDE}" CASCADE', url)
-        _psql(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE', url)
-        _manage(
-            url,
-            "shell",
-            "-c",
-            f"from tenants.models import Council; Council.objects.filter(slug='{SLUG}').delete()",
-        )
 
 
 def test_one_council_is_dumped_and_restored_with_every_row(council_url, tmp_path: Path) -> None:
@@ -134,13 +130,15 @@ def test_one_council_is_dumped_and_restored_with_every_row(council_url, tmp_path
 
     dump = tmp_path / f"{SCHEMA}.dump"
     # Back up: the council's schema only, in pg_restore's custom format.
-    _run(_tool("pg_dump"), f"--schema={SCHEMA}", "--format=custom", f"--file={dump}", url=url)
+    _run("pg_dump", f"--schema={SCHEMA}", "--format=custom", f"--file={dump}", url=url)
     assert dump.stat().st_size > 0
 
     # Restore: move the live schema aside (kept until the restore is checked), then replay.
     _psql(f"ALTER SCHEMA {SCHEMA} RENAME TO {ASIDE}", url)
     assert _fingerprint(SCHEMA, url)["rows"] == {}
-    _run(_tool("pg_restore"), "--no-owner", "--exit-on-error", str(dump), url=url)
+    # pg_restore writes a script to stdout unless told which database to restore into.
+    dbname = pgclient.libpq_params(url)["dbname"]
+    _run("pg_restore", "--no-owner", "--exit-on-error", f"--dbname={dbname}", str(dump), url=url)
 
     assert _fingerprint(SCHEMA, url) == before
     # The restored schema is the council's again: the application finds its users.

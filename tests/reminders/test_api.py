@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from reminders.models import BF
 from reminders.services import bf_add
-from tests.conftest import in_council
+from tests.conftest import in_council, today_is
 from tests.reminders.conftest import make_case
 
 
@@ -97,6 +97,40 @@ def test_dashboard_api_lists_my_bfs_due_today_and_overdue(
         body = client.get("/api/v1/dashboard/").json()
         assert body["bfs_due_today"] == body["bfs_overdue"] == []
     assert api_for(council_a).get("/api/v1/dashboard/").status_code == 401
+
+
+def test_on_a_weekend_everything_due_by_then_is_listed(cast, council_a, api_for):
+    """A councillor who signs in on a Saturday or Sunday sees what fell due on the working
+    days before (as overdue) and nothing "due today", since no BF falls on a weekend: one
+    asked for on a weekend day moves to the next working day and shows from then."""
+    with today_is(date(2026, 12, 3)):
+        thursday = _bf(cast, council_a)
+    with today_is(date(2026, 12, 4)):
+        friday = _bf(cast, council_a)
+    with today_is(date(2026, 12, 5)):
+        monday = _bf(cast, council_a)
+    assert (thursday.due_date, friday.due_date, monday.due_date) == (
+        date(2026, 12, 3),
+        date(2026, 12, 4),
+        date(2026, 12, 7),
+    )
+    client = api_for(council_a, cast.owner)
+    for weekend_day in (date(2026, 12, 5), date(2026, 12, 6)):
+        with today_is(weekend_day):
+            dashboard = client.get("/api/v1/dashboard/").json()
+            listed = client.get("/api/v1/reminders/").json()["results"]
+            upcoming = client.get("/api/v1/reminders/?scope=open").json()["results"]
+        assert dashboard["bfs_due_today"] == []
+        assert [b["id"] for b in dashboard["bfs_overdue"]] == [thursday.pk, friday.pk]
+        assert [(r["id"], r["overdue"]) for r in listed] == [
+            (thursday.pk, True),
+            (friday.pk, True),
+        ]
+        assert [r["id"] for r in upcoming] == [thursday.pk, friday.pk, monday.pk]
+    with today_is(date(2026, 12, 7)):
+        dashboard = client.get("/api/v1/dashboard/").json()
+    assert [b["id"] for b in dashboard["bfs_due_today"]] == [monday.pk]
+    assert [b["id"] for b in dashboard["bfs_overdue"]] == [thursday.pk, friday.pk]
 
 
 def test_dashboard_api_query_count_is_the_same_for_5_and_50_bfs(cast, council_a, api_for):

@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -35,6 +34,7 @@ from caseload.models import (
     HolidayYear,
 )
 from config.celery_app import app
+from core.pgclient import database_url
 from mailer.models import OutboundEmail
 from mailer.tasks import outbox_sweep_task
 from reminders.models import BF, BFDelivery, BFRule
@@ -64,10 +64,7 @@ CREATED = [
 
 
 def _database_url() -> str:
-    s = connection.settings_dict
-    host = quote(s["HOST"] or "", safe="")
-    port = f":{s['PORT']}" if s.get("PORT") else ""
-    return f"postgres://{s['USER']}@{host}{port}/{s['NAME']}"
+    return database_url(connection.settings_dict)
 
 
 @contextmanager
