@@ -110,10 +110,17 @@ def database_url(settings_dict: Mapping[str, Any]) -> str:
     return f"postgres://{userinfo}{host}{port}/{name}"
 
 
+def conninfo(url: str) -> str:
+    """libpq's keyword/value connection string of `url` (for psycopg.connect)."""
+    from psycopg.conninfo import make_conninfo
+
+    return make_conninfo("", **libpq_params(url))
+
+
 def server_major_version(url: str) -> int:
     import psycopg
 
-    with psycopg.connect(**libpq_params(url), connect_timeout=10) as conn:
+    with psycopg.connect(conninfo(url), connect_timeout=10) as conn:
         return conn.info.server_version // 10000
 
 
@@ -193,6 +200,7 @@ __all__ = [
     "ClientProgramMissing",
     "DatabaseUrlInvalid",
     "client_program",
+    "conninfo",
     "database_url",
     "libpq_env",
     "libpq_params",

@@ -80,7 +80,7 @@ def _fingerprint(schema: str, url: str) -> dict[str, object]:
 
 def _drop_schemas(url: str) -> None:
     # Plain psycopg, not the client programs under test: teardown must not depend on them.
-    with psycopg.connect(**pgclient.libpq_params(url), autocommit=True) as conn:
+    with psycopg.connect(pgclient.conninfo(url), autocommit=True) as conn:
         conn.execute(f'DROP SCHEMA IF EXISTS "{ASIDE}" CASCADE')
         conn.execute(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE')
 
