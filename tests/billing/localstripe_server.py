@@ -1,123 +1,38 @@
-"""localstripe, started by the billing tests as a subprocess on 127.0.0.1.
+"""localstripe for the billing tests: the product's embedded Stripe
+(localdev/localstripe_app.py) plus a test harness, on 127.0.0.1.
 
     python tests/billing/localstripe_server.py --port 12345
 
-It is the stock localstripe 1.15.10 application (customers, products, plans, subscriptions,
-invoices, events are all localstripe's own code) with four additions, each for something
-localstripe lacks and the platform relies on:
-
-1. `collection_method` / `days_until_due` on subscriptions. localstripe refuses both
-   ("Unexpected ...") and always tries to charge the first invoice, which fails for a
-   customer with no card. Councils pay by invoice, so for `send_invoice` we do what Stripe
-   documents: the subscription is `active` at once and its first invoice is finalized
-   (`open`) with `due_date = now + days_until_due`, not charged.
-2. Idempotency keys. localstripe ignores them; Stripe replays the first response for a
-   repeated key. The additions replay too, and log every request with its key so tests can
-   check that each write carried the platform's deterministic key.
-3. `POST /v1/billing_portal/sessions` and 4. `POST /v1/checkout/sessions` do not exist in
-   localstripe. They answer with RECORDED responses: the object shapes from Stripe's API
-   reference (https://docs.stripe.com/api/customer_portal/sessions/object and
-   https://docs.stripe.com/api/checkout/sessions/object, subscription mode; a subset of
-   the checkout fields), filled from the request. The customer must exist, as in Stripe.
-
-Nothing is written to /tmp/localstripe.pickle (stock localstripe does that on every write,
-which would mix up parallel runs).
+The harness adds what only tests need: a log of every API request with its idempotency key
+(`GET /_config/harness/requests`), so tests can check that each write carried the
+platform's deterministic key, and `POST /_config/harness/reset` to empty the store
+between tests.
 """
 
 from __future__ import annotations
 
 import argparse
-import secrets
-import time
 from typing import Any
 
 from aiohttp import web
-from localstripe import resources, server
-from localstripe.errors import UserError
-from localstripe.resources import Customer, Invoice, InvoiceItem, Subscription
+from localstripe import resources
 
-resources.Store.dump_to_disk = lambda self: None  # type: ignore[method-assign]
-resources.Store.try_load_from_disk = lambda self: None  # type: ignore[method-assign]
+from localdev import localstripe_app
 
-# -- 1. send_invoice subscriptions ------------------------------------------------------
-_pending_collection: dict[str, Any] = {}
-_original_init = Subscription.__init__
-_original_create_invoice = Subscription._create_invoice
-
-
-def _subscription_init(
-    self: Subscription,
-    *args: Any,
-    collection_method: str = "charge_automatically",
-    days_until_due: Any = None,
-    **kwargs: Any,
-) -> None:
-    days = resources.try_convert_to_int(days_until_due)
-    if collection_method not in ("charge_automatically", "send_invoice"):
-        raise UserError(400, "Invalid collection_method")
-    if collection_method == "send_invoice" and not (isinstance(days, int) and days > 0):
-        raise UserError(400, "days_until_due is required when collection_method=send_invoice")
-    _pending_collection.update(method=collection_method, days=days)
-    try:
-        _original_init(self, *args, **kwargs)
-    finally:
-        _pending_collection.clear()
-    if not hasattr(self, "collection_method"):
-        self.collection_method = collection_method
-        self.days_until_due = days
-
-
-def _subscription_create_invoice(self: Subscription) -> None:
-    if not hasattr(self, "collection_method"):
-        self.collection_method = _pending_collection.get("method", "charge_automatically")
-        self.days_until_due = _pending_collection.get("days")
-    if self.collection_method != "send_invoice":
-        _original_create_invoice(self)
-        return
-    pending = [
-        ii
-        for ii in InvoiceItem._api_list_all(None, customer=self.customer, limit=99)._list
-        if ii.invoice is None
-    ]
-    invoice = Invoice(
-        customer=self.customer,
-        subscription=self.id,
-        items=[*pending, *self.items._list],
-        date=self.current_period_start,
-    )
-    invoice.collection_method = "send_invoice"
-    invoice.due_date = int(time.time()) + self.days_until_due * 86400
-    invoice._finalize()
-    self.status = "active"
-
-
-Subscription.__init__ = _subscription_init  # type: ignore[method-assign]
-Subscription._create_invoice = _subscription_create_invoice  # type: ignore[method-assign]
-
-# -- 2. idempotency keys and a request log ----------------------------------------------
-_replies: dict[str, tuple[int, bytes]] = {}
 _requests: list[dict[str, Any]] = []
 
 
 @web.middleware
-async def idempotency_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
-    key = request.headers.get("Idempotency-Key")
+async def request_log_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
     if not request.path.startswith("/_"):
-        _requests.append({"method": request.method, "path": request.path, "key": key})
-    if request.method not in ("POST", "DELETE") or not key:
-        return await handler(request)
-    if key in _replies:
-        status, body = _replies[key]
-        return web.Response(
-            status=status,
-            body=body,
-            content_type="application/json",
-            headers={"Idempotent-Replayed": "true"},
+        _requests.append(
+            {
+                "method": request.method,
+                "path": request.path,
+                "key": request.headers.get("Idempotency-Key"),
+            }
         )
-    response = await handler(request)
-    if isinstance(response, web.Response) and response.status < 500 and response.body:
-        _replies[key] = (response.status, bytes(response.body))
-    return response
+    return await handler(request)
 
 
 async def requests_log(request: web.Request) -> web.Response:
@@ -126,70 +41,20 @@ async def requests_log(request: web.Request) -> web.Response:
 
 async def reset(request: web.Request) -> web.Response:
     resources.store.clear()
-    _replies.clear()
+    localstripe_app.replies.clear()
     _requests.clear()
     return web.Response()
-
-
-# -- 3 and 4. recorded responses ---------------------------------------------------------
-async def billing_portal_session(request: web.Request) -> web.Response:
-    data = await server.get_post_data(request) or {}
-    Customer._api_retrieve(data.get("customer", ""))  # 404 for an unknown customer
-    session_id = "bps_" + secrets.token_hex(12)
-    return server.json_response(
-        {
-            "id": session_id,
-            "object": "billing_portal.session",
-            "configuration": "bpc_recorded",
-            "created": int(time.time()),
-            "customer": data["customer"],
-            "flow": None,
-            "livemode": False,
-            "locale": None,
-            "on_behalf_of": None,
-            "return_url": data.get("return_url"),
-            "url": f"https://billing.stripe.com/p/session/test_{session_id}",
-        }
-    )
-
-
-async def checkout_session(request: web.Request) -> web.Response:
-    data = await server.get_post_data(request) or {}
-    Customer._api_retrieve(data.get("customer", ""))
-    if data.get("mode") != "subscription" or not data.get("line_items"):
-        raise UserError(400, "mode=subscription with line_items is required")
-    session_id = "cs_test_" + secrets.token_hex(16)
-    return server.json_response(
-        {
-            "id": session_id,
-            "object": "checkout.session",
-            "cancel_url": data.get("cancel_url"),
-            "client_reference_id": data.get("client_reference_id"),
-            "created": int(time.time()),
-            "customer": data["customer"],
-            "expires_at": int(time.time()) + 24 * 3600,
-            "livemode": False,
-            "metadata": data.get("metadata") or {},
-            "mode": "subscription",
-            "payment_status": "unpaid",
-            "status": "open",
-            "subscription": None,
-            "success_url": data.get("success_url"),
-            "url": f"https://checkout.stripe.com/c/pay/{session_id}",
-        }
-    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
-    app = server.app
-    app.middlewares.insert(0, idempotency_middleware)
+    app = localstripe_app.application()
+    # First, so replayed requests are logged too.
+    app.middlewares.insert(0, request_log_middleware)
     app.router.add_get("/_config/harness/requests", requests_log)
     app.router.add_post("/_config/harness/reset", reset)
-    app.router.add_post("/v1/billing_portal/sessions", billing_portal_session)
-    app.router.add_post("/v1/checkout/sessions", checkout_session)
     web.run_app(app, host="127.0.0.1", port=args.port, print=None, access_log=None)
 
 
