@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from core.health import health_response
@@ -25,4 +27,18 @@ class HealthCheckMiddleware:
             return health_response()
         if request.path in ("/livez", "/livez/"):
             return JsonResponse({"status": "ok"})
+        if request.path == "/_bench/floor" and settings.HTTP_FLOOR_ENDPOINT:
+            return floor_response()
         return self.get_response(request)
+
+
+def floor_response() -> JsonResponse:
+    """The HTTP benchmark's floor (`make bench`, tests/bench): the least a request through
+    this server can cost, i.e. gunicorn, Django's handler and one indexed primary-key
+    lookup on a persistent connection, with no tenancy, authentication or serializer.
+    Off unless HTTP_FLOOR_ENDPOINT is set (only the benchmark sets it); it reads a row id
+    and answers `{"ok": true}`, so even on it shows nothing."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM public.tenants_council WHERE id = %s", [1])
+        cursor.fetchone()
+    return JsonResponse({"ok": True})

@@ -16,6 +16,7 @@ import random
 import time
 from datetime import timedelta
 
+import pytest
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -323,13 +324,24 @@ def _search_paths(rng: random.Random) -> list[str]:
     return out
 
 
-def test_case_list_and_search_latency(committed) -> None:
+@pytest.fixture(scope="module")
+def case_bench_councils(django_db_setup, django_db_blocker):
+    """The councils of this module's benchmarks (one of BIG cases, the others SMALL), with
+    each council's (councillor, staff). Loaded once, committed."""
     rng = random.Random(20261125)
-    started = time.perf_counter()
-    councils = [_provision(f"bench-cases-{i}") for i in range(COUNCILS)]
-    users = [_load(council, BIG if i == 0 else SMALL, rng) for i, council in enumerate(councils)]
-    bench("case_bench_load_seconds", time.perf_counter() - started, "s")
+    with django_db_blocker.unblock():
+        started = time.perf_counter()
+        councils = [_provision(f"bench-cases-{i}") for i in range(COUNCILS)]
+        users = [
+            _load(council, BIG if i == 0 else SMALL, rng) for i, council in enumerate(councils)
+        ]
+        bench("case_bench_load_seconds", time.perf_counter() - started, "s")
+        yield councils, users
 
+
+def test_case_list_and_search_latency(case_bench_councils, committed) -> None:
+    rng = random.Random(20261126)
+    councils, users = case_bench_councils
     figures = {}
     for label, index in (("big", 0), ("small", 5)):
         client = _client(councils[index], users[index][0])
@@ -353,3 +365,81 @@ def test_case_list_and_search_latency(committed) -> None:
     bench("case_search_big_to_small_ratio", big_search / small_search, "x")
     assert big_list < 50
     assert big_search < 100
+
+
+# -- Over HTTP, against gunicorn as `make run` serves ---------------------------------------
+HTTP_CLIENTS = 16
+HTTP_SECONDS = float(os.environ.get("BENCH_HTTP_SECONDS", "15"))
+
+
+def _http_phase(port: int, host: str, token: str | None, paths: list[str], kind: str):
+    """HTTP_CLIENTS keep-alive clients, each cycling through `paths`, for HTTP_SECONDS."""
+    from tests.http_load import Request, drive
+
+    def script(offset: int):
+        i = offset
+        while True:
+            yield Request(kind, "GET", paths[i % len(paths)], host, token)
+            i += 1
+
+    return drive(
+        port=port,
+        scripts=[script(n * 7) for n in range(HTTP_CLIENTS)],
+        seconds=HTTP_SECONDS,
+    )
+
+
+def test_http_case_list_and_search_throughput(case_bench_councils, committed, tmp_path) -> None:
+    """Case list and search on the 100,000-case council, 16 concurrent keep-alive clients,
+    against gunicorn with the container's config and make run's sizing; and, in the same
+    server and run, the floor: /_bench/floor (one indexed primary-key lookup, no tenancy,
+    authentication or serializer). Every response must be a 2xx."""
+    from core.pgclient import database_url
+    from tests.server_stack import ServerStack
+
+    rng = random.Random(20261127)
+    councils, users = case_bench_councils
+    big, (councillor, _staff) = councils[0], users[0]
+    with schema_context(big.schema_name):
+        _, token = AuthToken.objects.create(user=councillor)
+    client = _client(big, councillor)
+    list_paths = sorted(set(_list_paths(client, rng)))
+    search_paths = sorted(set(_search_paths(rng)))
+    host = host_for(big)
+    url = database_url(connection.settings_dict)
+    with ServerStack(
+        database_url=url,
+        workdir=tmp_path / "stack",
+        env={"HTTP_FLOOR_ENDPOINT": "1"},
+        processes=("web",),
+    ) as stack:
+        # Warm every worker's connections and caches.
+        _http_phase(stack.port, host, token, list_paths + search_paths, "warm")
+        runs = {
+            "floor": _http_phase(stack.port, "localhost", None, ["/_bench/floor"], "floor"),
+            "list": _http_phase(stack.port, host, token, list_paths, "list"),
+            "search": _http_phase(stack.port, host, token, search_paths, "search"),
+        }
+        sizing = stack.sizing.describe()
+
+    print(
+        f"load average during the HTTP bench: {os.getloadavg()[0]:.1f}; server: {sizing}",
+        flush=True,
+    )
+    rps = {name: run.responses / run.seconds for name, run in runs.items()}
+    for name, run in runs.items():
+        # How much of the machine the load generator itself used (2 cores in all).
+        print(
+            f"{name}: {run.responses} responses in {run.seconds:.1f} s, client CPU "
+            f"{run.client_cpu_seconds / run.seconds * 100:.0f}% of one core",
+            flush=True,
+        )
+    bench("http_case_list_rps", rps["list"], "req/s")
+    bench("http_case_list_p95_ms", p95(runs["list"].by_kind["list"]) * 1000, "ms")
+    bench("http_case_search_rps", rps["search"], "req/s")
+    bench("http_case_search_p95_ms", p95(runs["search"].by_kind["search"]) * 1000, "ms")
+    bench("http_floor_rps", rps["floor"], "req/s")
+    bench("http_case_list_floor_ratio", rps["list"] / rps["floor"], "x")
+    errors = sum(run.count(lambda s: not 200 <= s < 300) + len(run.errors) for run in runs.values())
+    bench("http_errors", errors, "responses")
+    assert errors == 0

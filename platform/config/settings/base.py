@@ -89,6 +89,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+# /_bench/floor, the HTTP benchmark's minimal endpoint (core.middleware.floor_response).
+# Only `make bench` turns it on; it reveals nothing, but production has no use for it.
+HTTP_FLOOR_ENDPOINT = env.bool("HTTP_FLOOR_ENDPOINT", default=False)
+
 ROOT_URLCONF = "config.urls_tenant"
 PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 WSGI_APPLICATION = "config.wsgi.application"
