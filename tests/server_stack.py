@@ -44,7 +44,9 @@ class ServerStack:
         self.children: list[subprocess.Popen[bytes]] = []
         self.logs: dict[str, Path] = {}
         self._redis = None
-        base = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+        # As make run has it: not the test session's own settings (pytest_plugin).
+        test_only = {"DJANGO_SETTINGS_MODULE", "TENANT_HOST_CACHE_SECONDS", "CACHE_KEY_PREFIX"}
+        base = {k: v for k, v in os.environ.items() if k not in test_only}
         self.sizing = launcher.Sizing.from_env(base)
         self.env = launcher.run_environment(base, port=self.port)
         self.env.update(self.sizing.env())

@@ -28,6 +28,7 @@ from billing.stripe_client import (
 from core.errors import StateError, ValidationFailed
 from core.links import council_host, council_url
 from tenants.models import Council
+from tenants.selectors import council_host_cache_clear
 
 logger = logging.getLogger(__name__)
 
@@ -299,6 +300,8 @@ def licence_delete_council_data(*, licence: Licence, actor: str, confirm_slug: s
     with connection.cursor() as cursor:
         cursor.execute(f'DROP SCHEMA IF EXISTS "{council.schema_name}" CASCADE')
     Council.objects.filter(pk=council.pk).update(status=Council.Status.SUSPENDED, updated_at=now)
+    # Its address goes offline at once in this process (others: within seconds).
+    transaction.on_commit(council_host_cache_clear)
     locked.data_deleted_at = now
     locked.data_deleted_by = actor
     locked.save(update_fields=["data_deleted_at", "data_deleted_by", "updated_at"])

@@ -13,6 +13,9 @@ ensure_services_env()
 # login throttle is exercised by its own test rather than tripping every API test.
 os.environ.setdefault("CACHE_KEY_PREFIX", f"test-{os.getpid()}")
 os.environ.setdefault("LOGIN_THROTTLE_RATE", "10000/min")
+# Tests change councils in transactions they roll back, where the host cache's signals
+# cannot follow; tests/tenants/test_hosts.py turns it on where it is the subject.
+os.environ.setdefault("TENANT_HOST_CACHE_SECONDS", "0")
 
 
 def pytest_unconfigure(config: object) -> None:

@@ -73,3 +73,36 @@ def test_provisioning_council_is_not_served(client, council_a) -> None:
     council_a.save(update_fields=["status"])
     response = client.get("/login/", HTTP_HOST="council-a.localhost")
     assert response.status_code == 404
+
+
+def test_host_cache_skips_the_lookup_and_forgets_what_changes(
+    client, council_a, council_b, settings
+) -> None:
+    """With TENANT_HOST_CACHE_SECONDS (production: 5 s), a web process looks a host up once;
+    a council that goes offline in this process is forgotten at once, and a remembered
+    council never answers for another host."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tenants.models import Council
+    from tenants.selectors import council_get_by_hostname, council_host_cache_clear
+
+    settings.TENANT_HOST_CACHE_SECONDS = 60
+    council_host_cache_clear()
+    try:
+        assert client.get("/login/", HTTP_HOST="council-a.localhost").status_code == 200
+        with CaptureQueriesContext(connection) as ctx:
+            found = council_get_by_hostname(hostname="council-a.localhost")
+        assert found is not None and found.pk == council_a.pk and ctx.captured_queries == []
+        other = council_get_by_hostname(hostname="council-b.localhost")
+        assert other is not None and other.pk == council_b.pk
+        # Each caller gets its own copy: what one request sets stays in that request.
+        found.domain_url = "changed"
+        assert council_get_by_hostname(hostname="council-a.localhost").domain_url != "changed"
+        # Taken offline in this process (a save of the council or its domain): 404 at once.
+        council = Council.objects.get(pk=council_a.pk)
+        council.status = Council.Status.SUSPENDED
+        council.save(update_fields=["status"])
+        assert client.get("/login/", HTTP_HOST="council-a.localhost").status_code == 404
+    finally:
+        council_host_cache_clear()

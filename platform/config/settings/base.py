@@ -73,6 +73,9 @@ TENANT_CREATION_FAKES_MIGRATIONS = True
 TENANT_SPARE_SCHEMAS = env.int("TENANT_SPARE_SCHEMAS", default=3)
 TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("TENANT_MIGRATE_PROCESSES", default=2)
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
+# Seconds a web process remembers which council a host name serves (tenants.selectors):
+# saves a query and a SET per request; 0 looks every request up.
+TENANT_HOST_CACHE_SECONDS = env.float("TENANT_HOST_CACHE_SECONDS", default=5.0)
 
 MIDDLEWARE = [
     "core.middleware.HealthCheckMiddleware",
