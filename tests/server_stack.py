@@ -20,6 +20,8 @@ import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
 
+import psutil
+
 from localdev import launcher
 
 
@@ -134,5 +136,11 @@ class ServerStack:
                 os.killpg(child.pid, signal.SIGKILL)
         self.children = []
         if self._redis is not None:
-            self._redis._cleanup()
+            pid = self._redis.pid
+            with contextlib.suppress(Exception):
+                self._redis.shutdown(nosave=True)
+            for _ in range(100):
+                if not pid or not psutil.pid_exists(pid):
+                    break
+                time.sleep(0.05)
             self._redis = None

@@ -99,15 +99,16 @@ def case_visible_q(user: User, *, precise: bool = False) -> Q:
             same_ward = User.objects.filter(ward=user.ward, role=User.Role.COUNCILLOR).exclude(
                 pk=user.pk
             )
+            # .order_by(): no sort of the models' default ordering inside ARRAY(...).
             q |= Q(sharing=Case.Sharing.WARD) & Q(
-                AnyOf(F("owner_id"), Subquery(same_ward.values("id")))
+                AnyOf(F("owner_id"), Subquery(same_ward.order_by().values("id")))
             )
-        shared = CaseShare.objects.filter(user_id=user.pk).values("case_id")
+        shared = CaseShare.objects.filter(user_id=user.pk).order_by().values("case_id")
         q |= Q(sharing=Case.Sharing.NAMED) & Q(AnyOf(F("id"), Subquery(shared)))
         return q
     if user.role == User.Role.STAFF:
         owners = Delegation.objects.filter(staff_id=user.pk, councillor__is_active=True)
-        return Q(AnyOf(F("owner_id"), Subquery(owners.values("councillor_id"))))
+        return Q(AnyOf(F("owner_id"), Subquery(owners.order_by().values("councillor_id"))))
     return Q(pk__in=[])
 
 

