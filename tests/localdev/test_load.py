@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
+from django.test import override_settings
 from django_tenants.utils import schema_context
 from knox.models import AuthToken
 
@@ -61,14 +63,19 @@ def _remove(councils: list[Council]) -> None:
         Council.objects.filter(pk=council.pk).delete()
 
 
-@pytest.fixture
-def load_councils(django_db_setup, django_db_blocker, settings) -> Iterator[list[LoadCouncil]]:
-    """Four councils with a councillor, marked cases and API tokens, committed."""
+@pytest.fixture(scope="module")
+def load_councils(councils, django_db_blocker) -> Iterator[list[LoadCouncil]]:
+    """Four councils with a councillor, marked cases and API tokens, committed. Module
+    scope, so they are committed before the test's own transaction begins and the server
+    processes see them."""
     from console.services import council_provision
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    assert connection.settings_dict["NAME"].startswith("test_"), "only the test database"
     made: list[Council] = []
-    with django_db_blocker.unblock(), ExitStack() as cleanup:
+    fast_hasher = override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
+    )
+    with fast_hasher, django_db_blocker.unblock(), ExitStack() as cleanup:
         # Registered first, so it runs last: the spare schemas this took are replaced.
         cleanup.callback(spare_pool_refill)
         cleanup.callback(_remove, made)
@@ -92,7 +99,7 @@ def load_councils(django_db_setup, django_db_blocker, settings) -> Iterator[list
                 LoadCouncil(
                     slug=slug,
                     schema=council.schema_name,
-                    host=f"{slug}.{settings.PLATFORM_DOMAIN}",
+                    host=f"{slug}.{django_settings.PLATFORM_DOMAIN}",
                     marker=marker,
                     case_ids=[c.pk for c in cases],
                     constituent_ids=[c.constituent_id for c in cases],
@@ -150,6 +157,7 @@ def _script(council: LoadCouncil, token: str, client: int, rng: random.Random) -
 
 
 @pytest.mark.worker
+@pytest.mark.django_db
 def test_32_clients_5000_requests_no_error_no_leak_no_lost_write(
     load_councils: list[LoadCouncil], tmp_path: Path
 ) -> None:
