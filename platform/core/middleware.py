@@ -5,6 +5,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.cache import add_never_cache_headers
 
 from core.health import health_response
 
@@ -42,3 +43,19 @@ def floor_response() -> JsonResponse:
         cursor.execute("SELECT id FROM public.tenants_council WHERE id = %s", [1])
         cursor.fetchone()
     return JsonResponse({"ok": True})
+
+
+class NoStoreMiddleware:
+    """Every page and API answer may carry casework or personal data, so no browser, proxy or
+    back/forward cache keeps a copy (`Cache-Control: no-store`). Only the static files,
+    which carry none and are fingerprinted, stay cacheable."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.static_prefix = str(settings.STATIC_URL or "/static/")
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not request.path.startswith(self.static_prefix):
+            add_never_cache_headers(response)
+        return response

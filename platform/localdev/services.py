@@ -18,6 +18,7 @@ import fcntl
 import json
 import logging
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -175,8 +176,34 @@ def _stop_redis(server: Any) -> None:
             time.sleep(0.05)
 
 
+def ensure_local_secret_key() -> None:
+    """Give a development checkout its own random DJANGO_SECRET_KEY, kept in
+    .data/secret_key (git-ignored), when none is set. The settings refuse to start without
+    a key (there is no built-in one); a production pod (DJANGO_SECURE=1) never gets one
+    from here and must have the Secret."""
+    if os.environ.get("DJANGO_SECRET_KEY") or os.environ.get("DJANGO_SECURE") == "1":
+        return
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        # Written aside, then linked into place: processes starting together agree on one.
+        draft = path.with_name(f"secret_key.{os.getpid()}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(50))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    os.environ["DJANGO_SECRET_KEY"] = path.read_text().strip()
+
+
 def ensure_services_env() -> None:
-    """Start embedded servers for whichever of DATABASE_URL / REDIS_URL is unset."""
+    """Start embedded servers for whichever of DATABASE_URL / REDIS_URL is unset (and give
+    the checkout its local secret key, see ensure_local_secret_key)."""
+    ensure_local_secret_key()
     if not os.environ.get("DATABASE_URL"):
         os.environ["DATABASE_URL"] = _start_postgres()
         os.environ.setdefault("CASELOAD_EMBEDDED_POSTGRES", "1")

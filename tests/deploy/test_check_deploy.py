@@ -41,7 +41,27 @@ def test_production_refuses_to_start_without_a_secret_key(production_docs) -> No
     env.pop("DJANGO_SECRET_KEY")
     out = _manage(env, "check")
     assert out.returncode != 0
-    assert "DJANGO_SECRET_KEY must be set in production" in out.stderr
+    assert "DJANGO_SECRET_KEY must be set" in out.stderr
+
+
+def test_no_built_in_secret_key_with_debug_off(production_docs) -> None:
+    """Not only the image's DJANGO_REQUIRE_SECRET_KEY: any process with DEBUG off and no key
+    refuses to start (there is no key in the source to fall back on)."""
+    env = production_env(production_docs)
+    env.pop("DJANGO_SECRET_KEY")
+    env.pop("DJANGO_REQUIRE_SECRET_KEY", None)
+    env["DJANGO_SECURE"] = "0"
+    code = "import django; django.setup()"
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd="/",
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in out.stderr
 
 
 def test_production_settings_values(production_docs) -> None:
@@ -72,7 +92,9 @@ def test_production_settings_values(production_docs) -> None:
     # Every council's subdomain and the central site, derived from PLATFORM_DOMAIN alone.
     assert "DJANGO_ALLOWED_HOSTS" not in env
     assert got["hosts"][:2] == [domain, f".{domain}"]
-    assert f"https://*.{domain}" in got["csrf"]
+    # No wildcard: a POST must come from the request's own council host (Origin checked
+    # against it by Django), never from another council's subdomain.
+    assert got["csrf"] == []
     assert got["proxy"] == ["HTTP_X_FORWARDED_PROTO", "https"]
     assert got["debug"] is False
     assert got["engine"] == "django_tenants.postgresql_backend"

@@ -7,11 +7,11 @@ from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.selectors import member_list_for_admin
 from accounts.services import login_event_record
+from core.api.throttling import ClientIpScopedRateThrottle
 
 
 class UserOutputSerializer(serializers.Serializer):
@@ -27,7 +27,7 @@ class TokenCreateApi(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientIpScopedRateThrottle]
     throttle_scope = "login"
 
     class InputSerializer(serializers.Serializer):

@@ -1,14 +1,20 @@
 from urllib.parse import unquote
 
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.utils import get_random_secret_key
+
 from config.settings.env import BASE_DIR, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:
-    if not DEBUG and env.bool("DJANGO_REQUIRE_SECRET_KEY", default=False):
-        raise RuntimeError("DJANGO_SECRET_KEY must be set in production")
-    # Local runs and tests only; production sets DJANGO_REQUIRE_SECRET_KEY=1 (see deploy/).
-    SECRET_KEY = "insecure-local-only-" + "x" * 40
+    if not DEBUG:
+        # No built-in fallback: a key anyone can read in the source signs nothing.
+        # `manage.py`, `make run` and the tests give a checkout its own random key in
+        # .data/secret_key (localdev.services.ensure_local_secret_key); a pod needs the Secret.
+        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
+    # Debugging only: a key for this process, so nothing signed outlives it.
+    SECRET_KEY = get_random_secret_key()
 # Rotation: the previous key stays valid for signatures (sessions, password-reset links)
 # while it is listed here; see deploy/README.md, "Rotate secrets".
 SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
@@ -78,6 +84,9 @@ SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 TENANT_HOST_CACHE_SECONDS = env.float("TENANT_HOST_CACHE_SECONDS", default=5.0)
 
 MIDDLEWARE = [
+    # NUL bytes, invalid UTF-8 and absurdly nested JSON: a 400 before anything parses them.
+    "core.hostile_input.HostileInputMiddleware",
+    "core.middleware.NoStoreMiddleware",
     "core.middleware.HealthCheckMiddleware",
     "tenants.middleware.CouncilMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -193,10 +202,10 @@ PLATFORM_URL_PORT = env("PLATFORM_URL_PORT", default="").strip()
 if PLATFORM_URL_PORT and not (PLATFORM_URL_PORT.isdigit() and 0 < int(PLATFORM_URL_PORT) < 65536):
     raise RuntimeError(f"PLATFORM_URL_PORT must be a port number, not {PLATFORM_URL_PORT!r}")
 X_FRAME_OPTIONS = "DENY"
-CSRF_TRUSTED_ORIGINS = env.list(
-    "CSRF_TRUSTED_ORIGINS",
-    default=[f"https://*.{PLATFORM_DOMAIN}", f"https://{PLATFORM_DOMAIN}"],
-)
+# Django accepts a POST whose Origin is the request's own host (fife's form posting to fife).
+# No wildcard over the platform domain: council hosts are one *site* to a browser, so
+# `https://*.<domain>` would let a page on one council's host post to another's.
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -221,6 +230,8 @@ MEDIA_ROOT = env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / ".data" / "media"))
 MEDIA_URL = "/media/"
 # Case attachments (caseload): size cap; types are checked by content in caseload.services.
 CASELOAD_ATTACHMENT_MAX_BYTES = env.int("CASELOAD_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# JSON bodies nested deeper are refused with a 400 before parsing (core.hostile_input).
+REQUEST_JSON_MAX_DEPTH = env.int("REQUEST_JSON_MAX_DEPTH", default=32)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 
 from django.contrib import messages
@@ -26,6 +25,7 @@ from console.selectors.comparison import (
     comparison_get,
     parse_month,
 )
+from core.csv_writer import csv_response
 from core.errors import ApplicationError
 from tenants.tasks import fan_out
 
@@ -157,13 +157,10 @@ def comparison_csv_view(request: HttpRequest) -> HttpResponse:
         comparison = comparison_get(**comparison_params(request))
     except ApplicationError as exc:
         return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="comparison-{comparison.month_from:%Y-%m}-'
-        f'{comparison.month_to:%Y-%m}.csv"'
+    return csv_response(
+        filename=f"comparison-{comparison.month_from:%Y-%m}-{comparison.month_to:%Y-%m}",
+        rows=comparison_csv_rows(comparison),
     )
-    csv.writer(response).writerows(comparison_csv_rows(comparison))
-    return response
 
 
 @central_staff_required

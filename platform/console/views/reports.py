@@ -3,8 +3,6 @@ and CSV."""
 
 from __future__ import annotations
 
-import csv
-
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -13,6 +11,7 @@ from django.utils import timezone
 from console.disclosure import small_number, suppressed_marker
 from console.permissions import central_staff_required
 from console.selectors.evaluation import evaluation_councils, evaluation_csv_rows, evaluation_for
+from core.csv_writer import csv_response
 
 
 def _chosen(request: HttpRequest) -> list[str] | None:
@@ -59,10 +58,7 @@ def _pdf(evaluations: list, *, title: str, filename: str) -> HttpResponse:
 
 
 def _csv(evaluations: list, *, filename: str) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    csv.writer(response).writerows(evaluation_csv_rows(evaluations))
-    return response
+    return csv_response(filename=filename, rows=evaluation_csv_rows(evaluations))
 
 
 @central_staff_required
