@@ -37,9 +37,13 @@ const css = sass.compile(join(here, "src", "caseload.scss"), {
   // GOV.UK Frontend's own deprecation notices are not ours to fix.
   quietDeps: true,
 });
+// Sass starts compressed output that has non-ASCII text with a byte-order mark. Behind our
+// banner comment that BOM would sit mid-file and void the first rule (GOV.UK's :root
+// breakpoints, without which its service navigation fails to start), so it goes, and
+// @charset (which must come first) says the encoding instead.
 write(
   join(out, "app", "caseload.min.css"),
-  `/*! GOV.UK Frontend ${govukVersion} (MIT, Crown Copyright) with Councillor Caseload styles */\n${css.css}\n`,
+  `@charset "UTF-8";\n/*! GOV.UK Frontend ${govukVersion} (MIT, Crown Copyright) with Councillor Caseload styles */\n${css.css.replace(/^\uFEFF/, "")}\n`,
 );
 
 copy(join(govuk, "dist", "govuk", "govuk-frontend.min.js"), join(out, "govuk", "govuk-frontend.min.js"));

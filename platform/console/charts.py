@@ -13,11 +13,15 @@ from django.utils.safestring import SafeString, mark_safe
 
 from console.disclosure import Figure
 
+# Each bar has its label on the line above it, so the drawing is narrow (360 units, a
+# phone's width): 16 units of text read as about 16 px on a phone and on a desktop column.
+LABEL_HEIGHT = 22
 BAR_HEIGHT = 18
-GAP = 6
-LABEL_WIDTH = 190
-PLOT_WIDTH = 320
-VALUE_WIDTH = 70
+GAP = 10
+PLOT_WIDTH = 280
+VALUE_WIDTH = 80
+FONT_SIZE = 16
+LABEL_CHARS = 40
 COLOURS = ("#1d70b8", "#003078")
 
 
@@ -39,8 +43,9 @@ def bar_chart(
     """A horizontal bar per (label, value). Values: numbers, "<5" or None."""
     numbers = [float(v) for _, v in bars if isinstance(v, int | float)]
     top = max(numbers, default=0.0) or 1.0
-    height = len(bars) * (BAR_HEIGHT + GAP) + GAP
-    width = LABEL_WIDTH + PLOT_WIDTH + VALUE_WIDTH
+    step = LABEL_HEIGHT + BAR_HEIGHT + GAP
+    height = len(bars) * step
+    width = PLOT_WIDTH + VALUE_WIDTH
     summary = "; ".join(f"{label}: {_value_text(value)}" for label, value in bars)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" role="img" '
@@ -49,23 +54,26 @@ def bar_chart(
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(description)} {escape(summary)}</desc>',
     ]
-    step = BAR_HEIGHT + GAP
     for index, (label, value) in enumerate(bars):
-        y = GAP + index * step
-        text_y = y + BAR_HEIGHT - 5
-        short = label if len(label) <= 28 else label[:27] + "\N{HORIZONTAL ELLIPSIS}"
+        label_y = index * step + LABEL_HEIGHT - 6
+        y = index * step + LABEL_HEIGHT
+        short = (
+            label
+            if len(label) <= LABEL_CHARS
+            else label[: LABEL_CHARS - 1] + "\N{HORIZONTAL ELLIPSIS}"
+        )
         bar_width = 0.0
         bar = ""
         if isinstance(value, int | float) and value:
             bar_width = max(1.0, PLOT_WIDTH * float(value) / top)
             bar = (
-                f'<rect x="{LABEL_WIDTH}" y="{y}" width="{bar_width:.1f}" '
+                f'<rect x="0" y="{y}" width="{bar_width:.1f}" '
                 f'height="{BAR_HEIGHT}" fill="{COLOURS[index % 2]}"></rect>'
             )
         parts.append(
-            f'<text x="{LABEL_WIDTH - 6}" y="{text_y}" text-anchor="end" font-size="12" '
+            f'<text x="0" y="{label_y}" font-size="{FONT_SIZE}" '
             f'fill="#0b0c0c">{escape(short)}</text>{bar}'
-            f'<text x="{LABEL_WIDTH + bar_width + 4:.1f}" y="{text_y}" font-size="12" '
+            f'<text x="{bar_width + 4:.1f}" y="{y + BAR_HEIGHT - 3}" font-size="{FONT_SIZE}" '
             f'fill="#0b0c0c">{escape(_value_text(value))}</text>'
         )
     parts.append("</svg>")

@@ -161,11 +161,23 @@ def test_console_pages_list_and_act(console, council_a, council_b) -> None:
     followed = console.get("/licences/council-a/")
     assert b"Elections" in followed.content and b"Trial extended." in followed.content
 
+    # A form with errors comes back on the licence page, each error naming its field.
     refused = console.post("/licences/council-a/extend/", {"days": 0, "reason": ""})
-    assert refused.status_code == 302
-    assert b"Nothing was changed" in console.get("/licences/council-a/").content
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert "govuk-error-summary" in page
+    assert "Extra days must be 1 or more" in page
+    assert "Enter why the trial is extended" in page
+    assert "This field is required" not in page
 
-    response = console.post("/licences/council-b/cancel/", {"reason": "Left", "retention_days": 90})
+    # Cancelling asks first, and only the confirmation cancels.
+    asked = console.post("/licences/council-b/cancel/", {"reason": "Left", "retention_days": 90})
+    assert asked.status_code == 200
+    assert b"Yes, cancel the licence" in asked.content
+    assert Licence.objects.get(council=council_b).state != LicenceState.CANCELLED
+    response = console.post(
+        "/licences/council-b/cancel/", {"reason": "Left", "retention_days": 90, "confirm": "yes"}
+    )
     assert response.status_code == 302
     assert Licence.objects.get(council=council_b).state == LicenceState.CANCELLED
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -128,6 +129,10 @@ _LAYOUT = """() => {
     }
   }
   for (const [family, where] of fonts) faults.push(`font ${family} on ${where}`);
+  // Two elements with one id: a label or an error link then points at the wrong one.
+  const ids = new Map();
+  for (const el of document.querySelectorAll("[id]")) ids.set(el.id, (ids.get(el.id) || 0) + 1);
+  for (const [id, n] of ids) if (n > 1) faults.push(`id "${id}" used ${n} times`);
   const scrolls = (el) => {
     for (let p = el; p && p !== document.body; p = p.parentElement) {
       const o = getComputedStyle(p).overflowX;
@@ -253,15 +258,14 @@ class ConsoleWatch:
 
     def __init__(self, page: Any) -> None:
         self.errors: list[str] = []
-        page.on(
-            "console",
-            lambda msg: (
-                self.errors.append(f"{msg.text} ({msg.location.get('url', '')})")
-                if msg.type == "error"
-                else None
-            ),
-        )
+        page.on("console", self._console)
         page.on("pageerror", lambda exc: self.errors.append(f"uncaught: {exc}"))
+
+    def _console(self, msg: Any) -> None:
+        # GOV.UK Frontend reports a component that failed to start with console.log of the
+        # error (an ElementError, say), not console.error: those count too.
+        if msg.type == "error" or re.match(r"\w*Error\b", msg.text):
+            self.errors.append(f"{msg.text.splitlines()[0]} ({msg.location.get('url', '')})")
 
     def take(self) -> list[str]:
         errors, self.errors = self.errors, []

@@ -226,18 +226,7 @@ def _report(person: Person, result: CrawlResult, seconds: float) -> str:
     )
 
 
-# The central body's pages still fail (comparison's unfocusable scroll region, the onboarding
-# page's meta refresh, the licence pages on a phone): fixed with the console's forms, once
-# billing's console pages have moved into platform/console. Strict: passing fails this.
-CONSOLE_PENDING = pytest.mark.xfail(strict=True, reason="console pages: fixed next")
-CONSOLE_PEOPLE = {"central"}
-
-
-@pytest.mark.parametrize(
-    "person",
-    [pytest.param(p, marks=CONSOLE_PENDING) if p.key in CONSOLE_PEOPLE else p for p in PEOPLE],
-    ids=[p.key for p in PEOPLE],
-)
+@pytest.mark.parametrize("person", PEOPLE, ids=[p.key for p in PEOPLE])
 def test_every_page(person: Person, browser, server, world, record_property) -> None:
     council = _council(world, person)
     origin = server.url(council, "")

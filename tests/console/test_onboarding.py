@@ -172,6 +172,12 @@ def test_progress_page_follows_the_live_stage(monkeypatch, central_client) -> No
         job_now = OnboardingJob.objects.get(pk=job.pk)
         seen["stage"] = onboarding_live_stage(job=job_now)
         seen["page"] = central_client.get(f"/councils/jobs/{job.pk}/").content.decode()
+        poll = central_client.get(f"/councils/jobs/{job.pk}/", HTTP_HX_REQUEST="true")
+        seen["poll"] = poll.content.decode()
+        key = re.search(r'\?seen=([^"]+)"', seen["poll"]).group(1)
+        seen["unchanged"] = central_client.get(
+            f"/councils/jobs/{job.pk}/?seen={key}", HTTP_HX_REQUEST="true"
+        ).status_code
         return real(**kwargs)
 
     monkeypatch.setattr("console.services.provisioning.licence_start_trial", watching)
@@ -179,13 +185,20 @@ def test_progress_page_follows_the_live_stage(monkeypatch, central_client) -> No
 
     assert seen["stage"] == "licence"
     page = seen["page"]
-    assert '<meta http-equiv="refresh" content="2">' in page
+    # No meta refresh: htmx polls inside a live region, and a link reloads without JavaScript.
+    assert "http-equiv" not in page
+    assert 'aria-live="polite"' in page and 'hx-trigger="every 2s"' in page
+    assert "check the progress</a>" in page
     assert 'value="3"' in page  # validate, schema, domain done: 3 of 6
+    # The poll gets the status and, out of band, the steps; nothing when nothing changed.
+    assert 'hx-swap-oob="true"' in seen["poll"] and "<html" not in seen["poll"]
+    assert seen["unchanged"] == 204
     assert "Starting the trial licence" in page
     done = central_client.get(f"/councils/jobs/{job.pk}/").content.decode()
     assert "Council created" in done
     assert 'value="6"' in done
     assert "http-equiv" not in done
+    assert "hx-trigger" not in done  # finished: the polling stops
 
 
 def test_failed_job_page_says_what_went_wrong(monkeypatch, central_client) -> None:

@@ -100,22 +100,31 @@ def job_progress(job: OnboardingJob) -> dict:
             state = "not_started"
         stages.append({"key": str(stage), "label": stage.label, "state": state})
     done = sum(1 for s in stages if s["state"] == "done")
-    return {"stage": live, "stages": stages, "done": done, "total": len(stages)}
+    running = next((s["label"] for s in stages if s["state"] == "running"), "")
+    return {
+        "stage": live,
+        "stages": stages,
+        "done": done,
+        "total": len(stages),
+        "current_label": running,
+    }
 
 
 @central_staff_required
 def onboarding_job_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress page. While the job runs, htmx asks again every 2 seconds (HX-Request)
+    and gets the status and steps, or a 204 when nothing changed since what it shows."""
     job = get_object_or_404(OnboardingJob.objects.select_related("council", "welcome_email"), pk=pk)
     waiting = timezone.now() - job.created_at
-    return render(
-        request,
-        "console/onboarding_job.html",
-        {
-            "job": job,
-            "progress": job_progress(job),
-            "stuck": job.status == OnboardingJob.Status.QUEUED and waiting > STUCK_AFTER,
-        },
-    )
+    progress = job_progress(job)
+    stuck = job.status == OnboardingJob.Status.QUEUED and waiting > STUCK_AFTER
+    poll_key = f"{job.status}:{progress['stage']}:{progress['done']}:{int(stuck)}"
+    context = {"job": job, "progress": progress, "stuck": stuck, "poll_key": poll_key}
+    if request.headers.get("HX-Request"):
+        if request.GET.get("seen") == poll_key:
+            return HttpResponse(status=204)
+        return render(request, "console/_onboarding_poll.html", context)
+    return render(request, "console/onboarding_job.html", context)
 
 
 @central_staff_required

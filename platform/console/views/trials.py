@@ -31,7 +31,16 @@ def queue_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "console/trial_queue.html",
-        {"requests": requests[:200], "show": show, "statuses": TrialRequest.Status.choices},
+        {
+            "requests": requests[:200],
+            "show": show,
+            # "Waiting for review" is the first link already (the confirmed requests).
+            "statuses": [
+                (value, label)
+                for value, label in TrialRequest.Status.choices
+                if value != TrialRequest.Status.CONFIRMED
+            ],
+        },
     )
 
 
