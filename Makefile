@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint format typecheck install clean-data frontend chromium
+.PHONY: run test bench lint format typecheck install clean-data frontend chromium screenshots
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -56,6 +56,10 @@ chromium:
 	  else \
 	    echo "chromium is missing and cannot be installed here (needs root and apt-get): the browser tests will skip"; \
 	  fi; }
+
+# Regenerates docs/screenshots/ (shown in README) from the demo data, in Chromium.
+screenshots: $(STAMP) chromium
+	CASELOAD_SCREENSHOTS=docs/screenshots $(VENV)/bin/pytest tests/browser/test_screenshots.py -q -p no:cacheprovider
 
 # Rebuilds the committed CSS/JS in platform/static/ and the browser tests' axe-core from
 # frontend/ (needs Node and npm; `make run` and `make test` do not: the output is committed).
