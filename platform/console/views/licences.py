@@ -46,7 +46,8 @@ def licence_list_view(request: HttpRequest) -> HttpResponse:
 def _form(form_class: type[forms.Form], *args: Any, **kwargs: Any) -> forms.Form:
     """The licence page shows several forms with fields of the same name (two `reason`s):
     each form's ids get its own prefix, so every label points at its own field."""
-    return form_class(*args, auto_id=f"{form_class.__name__.lower()}_%s", **kwargs)
+    kwargs["auto_id"] = f"{form_class.__name__.lower()}_%s"
+    return form_class(*args, **kwargs)
 
 
 def _detail_context(licence: Licence, **forms_: forms.Form) -> dict[str, Any]:
