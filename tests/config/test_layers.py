@@ -28,6 +28,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("mailer",),  # the outbox; its sweep reads the council list
     ("tenants",),  # councils, domains, schemas; a council's last sign-in
     ("accounts",),  # users in whichever schema the connection is in
+    ("audit",),  # the append-only audit log every app above writes to
     ("core",),  # errors, links, web/API/task plumbing, health
 ]
 RANK = {app: depth for depth, layer in enumerate(LAYERS) for app in layer}

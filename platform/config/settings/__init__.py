@@ -1,5 +1,6 @@
 """Settings, composed from one small module per concern. Everything comes from the environment."""
 
+from config.settings.audit import *  # noqa: F403
 from config.settings.base import *  # noqa: F403
 from config.settings.celery import *  # noqa: F403
 from config.settings.console import *  # noqa: F403

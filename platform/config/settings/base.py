@@ -35,6 +35,8 @@ SHARED_APPS = [
     "tenants",
     "django_tenants",
     "core",
+    # In both lists: each council keeps its own audit log, public the central body's.
+    "audit",
     "accounts",
     "console",
     "billing",
@@ -60,6 +62,7 @@ TENANT_APPS = [
     "django.contrib.sessions",
     "django.contrib.admin",
     "knox",
+    "audit",
     "accounts",
     "caseload",
     "mailer",

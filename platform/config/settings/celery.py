@@ -85,6 +85,17 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(hour=3, minute=40),
         "args": ["mailer.outbox_purge"],
     },
+    "audit-purge-public": {
+        # Audit entries past AUDIT_RETENTION_DAYS: the central body's own log, then each
+        # council's (the database refuses anything younger than the floor).
+        "task": "audit.purge",
+        "schedule": crontab(hour=4, minute=10),
+    },
+    "audit-purge-councils": {
+        "task": "tenants.fan_out",
+        "schedule": crontab(hour=4, minute=20),
+        "args": ["audit.purge"],
+    },
     "reminders-morning-digest": {
         # CELERY_TIMEZONE is Europe/London, so from 07:00 local all year. One job per council.
         # Repeated until late morning: a tick lost to a broker or beat outage is made up by
