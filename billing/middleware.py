@@ -20,9 +20,12 @@ from billing.services.licences import READ_ONLY_MESSAGES, LicenceReadOnly
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 # Writes that stay open in read-only mode. Prefixes of the request path.
 ALLOWED_WRITE_PATHS = (
-    "/login/",
+    "/login/",  # and /login/code/, the second factor
     "/logout/",
     "/set-password/",  # an invited user must be able to get in to read and export
+    "/password-reset/",
+    "/account/",  # one's own password, second factor and sessions
+    "/admin-area/sign-in/",  # unlocking a user, resetting a second factor
     "/api/v1/auth/",
     "/api/v1/export/",
     "/api/v1/billing/portal/",

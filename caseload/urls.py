@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from caseload.views import admin, cases, constituents, officers, surgery
+from caseload.views import admin, admin_sign_in, cases, constituents, officers, surgery
 
 app_name = "caseload"
 
@@ -97,4 +97,11 @@ urlpatterns = [
     ),
     path("admin-area/postcodes/", admin.admin_postcodes, name="admin-postcodes"),
     path("admin-area/settings/", admin.admin_settings, name="admin-settings"),
+    # Sign-in security: open even in a read-only council (billing.middleware).
+    path("admin-area/sign-in/", admin_sign_in.admin_sign_in_policy, name="admin-sign-in"),
+    path(
+        "admin-area/sign-in/users/<int:user_id>/",
+        admin_sign_in.admin_user_sign_in,
+        name="admin-user-sign-in",
+    ),
 ]

@@ -17,10 +17,15 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.db import connection
+from django.test import Client
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from accounts.selectors import ALWAYS_TWO_FACTOR
+from accounts.signin import FACTOR, VERIFIED
 from tenants.models import Council
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
@@ -92,18 +97,71 @@ def make_user():
     return _make
 
 
+def _schema(council: Council | None) -> str:
+    return "public" if council is None else council.schema_name
+
+
+def enrol_second_factor(council: Council | None, user: User) -> TOTPDevice:
+    """Give `user` (in `council`, or central staff for None) an authenticator app, as the
+    set-up page would; idempotent."""
+    with schema_context(_schema(council)):
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        return device or TOTPDevice.objects.create(user=user, name="Test app", confirmed=True)
+
+
+def recovery_code(council: Council | None, user: User) -> str:
+    """A fresh one-time recovery code for `user`, enrolling them first if need be. Tests
+    sign in with these: an app's code can be used once per 30 s, a test may sign in more."""
+    enrol_second_factor(council, user)
+    with schema_context(_schema(council)):
+        device, _ = StaticDevice.objects.get_or_create(
+            user=user, defaults={"name": "Recovery codes", "confirmed": True}
+        )
+        return StaticToken.objects.create(device=device, token=StaticToken.random_token()).token
+
+
+def needs_second_factor(user: User) -> bool:
+    return user.role in ALWAYS_TWO_FACTOR
+
+
+def sign_in(client: Client, council: Council | None, user: User, password: str = DEFAULT_PASSWORD):
+    """Sign `client` in as `user` through the real pages: the password, then (for an admin
+    or central staff, enrolled here if they are not yet) a second factor. Returns the last
+    response (a redirect into the site when it worked)."""
+    if needs_second_factor(user):
+        enrol_second_factor(council, user)
+    response = client.post("/login/", {"username": user.email, "password": password})
+    if response.status_code == 302 and response["Location"].startswith("/login/code/"):
+        response = client.post(response["Location"], {"code": recovery_code(council, user)})
+    return response
+
+
+def force_sign_in(client: Client, council: Council | None, user: User) -> None:
+    """client.force_login, plus the second factor's mark for those who need one (as if they
+    had given it): admins and central staff would otherwise be asked for it."""
+    with schema_context(_schema(council)):
+        if needs_second_factor(user):
+            enrol_second_factor(council, user)
+            user.otp_device = TOTPDevice.objects.filter(user=user).first()  # type: ignore[attr-defined]
+        client.force_login(user)
+        session = client.session
+        if session.get(FACTOR) != VERIFIED and needs_second_factor(user):
+            session[FACTOR] = VERIFIED
+            session.save()
+
+
 @pytest.fixture
 def api_for():
-    """api_for(council, user=None) -> APIClient on that council's host, token-authenticated."""
+    """api_for(council, user=None) -> APIClient on that council's host, token-authenticated
+    (admins and central staff with a second factor, enrolled and given here)."""
 
     def _client(council: Council | None, user: User | None = None) -> APIClient:
         client = APIClient(HTTP_HOST=host_for(council))
         if user is not None:
-            response = client.post(
-                "/api/v1/auth/token/",
-                {"email": user.email, "password": DEFAULT_PASSWORD},
-                format="json",
-            )
+            credentials = {"email": user.email, "password": DEFAULT_PASSWORD}
+            if needs_second_factor(user):
+                credentials["otp"] = recovery_code(council, user)
+            response = client.post("/api/v1/auth/token/", credentials, format="json")
             assert response.status_code == 200, response.content
             client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
         return client

@@ -31,7 +31,6 @@ def member_add(
     name: str = "",
     password: str | None = None,
     ward: str = "",
-    validate_password_strength: bool = False,
 ) -> User:
     """Add a user to the council whose schema the connection is in. `actor` is the council
     admin doing it, or None for the platform itself (a command, provisioning, demo data).
@@ -46,7 +45,6 @@ def member_add(
         role=role,
         password=password,
         ward=ward,
-        validate_password_strength=validate_password_strength,
     )
 
 

@@ -9,5 +9,7 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from accounts.receivers import record_login
+        from accounts.signin import on_user_logged_in
 
         user_logged_in.connect(record_login, dispatch_uid="accounts.record_login")
+        user_logged_in.connect(on_user_logged_in, dispatch_uid="accounts.session_state")

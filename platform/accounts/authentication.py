@@ -7,6 +7,7 @@ from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from knox.auth import TokenAuthentication
 from rest_framework import exceptions
 
+from accounts.selectors import ALWAYS_TWO_FACTOR, has_second_factor
 from core.tenancy import in_public_schema
 
 
@@ -26,15 +27,21 @@ class CouncilTokenAuthentication(TokenAuthentication):
         on_platform_site = in_public_schema()
         if on_platform_site != user.is_central:
             raise exceptions.AuthenticationFailed("This token is not valid on this site.")
+        # A token made before the user became an admin (who must use a second factor) stops
+        # working until they have set one up. Checked only for those roles: one query.
+        if user.role in ALWAYS_TWO_FACTOR and not has_second_factor(user):
+            raise exceptions.AuthenticationFailed(
+                "Set up two-factor sign-in on the web, then create a new token."
+            )
         return user, token
 
     def _cleanup_token(self, auth_token: Any) -> bool:
         """True (skip it) when this token has expired, which also deletes it.
 
         knox's own version loads all of the user's tokens on every request to delete the
-        expired ones: one query per API call, for nothing while REST_KNOX["TOKEN_TTL"] is
-        None (tokens then carry no expiry; they end at logout or when an admin deactivates
-        the user). Checking only the presented token keeps expiry working if a TTL is set.
+        expired ones: one query per API call. Checking only the presented token keeps
+        expiry (REST_KNOX["TOKEN_TTL"]) working; api_token_create deletes the user's
+        expired tokens when it makes a new one.
         """
         if auth_token.expiry is not None and auth_token.expiry < timezone.now():
             auth_token.delete()

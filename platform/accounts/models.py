@@ -6,6 +6,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.crypto import salted_hmac
 
 from core.tenancy import in_public_schema
 
@@ -46,6 +47,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     role = models.CharField(max_length=20, choices=Role.choices)
     ward = models.CharField(max_length=200, blank=True)
     is_active = models.BooleanField(default=True)
+    # Raised to end every session of the user at once (sign out everywhere, deactivation,
+    # a second factor reset): it is part of the hash each session is checked against.
+    session_generation = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -69,6 +73,20 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Django checks every request's session against this hash (and against it under
+        each SECRET_KEY_FALLBACKS key). Django's own covers the password, so a new password
+        ends other sessions; ours adds `session_generation`. Generation 0 keeps Django's
+        value, so sessions made before this field existed stay valid."""
+        if not self.session_generation:
+            return super()._get_session_auth_hash(secret=secret)  # type: ignore[misc]
+        return salted_hmac(
+            "accounts.User.session_auth_hash",
+            f"{self.password}:{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def is_staff(self) -> bool:  # Django admin's gate
@@ -96,3 +114,26 @@ class LoginEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} signed in at {self.at:%Y-%m-%d %H:%M}"
+
+
+class SignInPolicy(models.Model):
+    """How this schema's users sign in: one row per council (and one in public, unused:
+    central staff always need a second factor). Council admins and central staff always
+    need one; `require_two_factor` extends that to everyone in the council."""
+
+    require_two_factor = models.BooleanField(default=False)
+    changed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            # One row: the policy of the schema it lives in.
+            models.CheckConstraint(condition=models.Q(id=1), name="signinpolicy_single_row"),
+        ]
+
+    def __str__(self) -> str:
+        return "two-factor for everyone" if self.require_two_factor else "two-factor for admins"

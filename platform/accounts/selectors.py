@@ -1,17 +1,22 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.db.models import Max, QuerySet
+from django.db.models import Max, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from knox.models import AuthToken
 
-from accounts.models import User
+from accounts.models import SignInPolicy, User
 from core.errors import NotFound, PermissionDenied
 from core.links import council_url
 from core.tenancy import in_public_schema
@@ -52,6 +57,64 @@ def member_get_for_admin(*, user: User, user_id: int) -> User:
     if member is None:
         raise NotFound(f"No user with id {user_id}.")
     return member
+
+
+# --- Sign-in security ----------------------------------------------------------------------
+# Council admins and central staff always sign in with a second factor.
+ALWAYS_TWO_FACTOR: frozenset[str] = frozenset({User.Role.ADMIN, User.Role.CENTRAL})
+
+
+def sign_in_policy_get() -> SignInPolicy:
+    """This schema's policy (a default one, unsaved, until an admin changes it)."""
+    return SignInPolicy.objects.filter(pk=1).first() or SignInPolicy(pk=1)
+
+
+def two_factor_required(user: User) -> bool:
+    """Must this user have a second factor? Always for admins and central staff; for
+    everyone when the council's admin has made it mandatory."""
+    if user.role in ALWAYS_TWO_FACTOR:
+        return True
+    return sign_in_policy_get().require_two_factor
+
+
+def totp_device_get(user: User) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("-id").first()
+
+
+def has_second_factor(user: User) -> bool:
+    """Whether the user has enrolled an authenticator app (recovery codes come with it)."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def recovery_codes_left(user: User) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+@dataclass(frozen=True)
+class LockoutStatus:
+    locked: bool
+    failures: int
+    limit: int
+    until: datetime | None
+
+
+def lockout_status(*, email: str) -> LockoutStatus:
+    """Failed sign-ins recorded against this account (from any address) within the
+    cool-off period, and whether they lock it."""
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    totals = AccessAttempt.objects.filter(
+        username=email.strip().lower(), attempt_time__gte=since
+    ).aggregate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+    failures = int(totals["failures"] or 0)
+    limit = int(settings.AXES_FAILURE_LIMIT)
+    locked = failures >= limit
+    until = totals["last"] + settings.AXES_COOLOFF_TIME if locked and totals["last"] else None
+    return LockoutStatus(locked=locked, failures=failures, limit=limit, until=until)
+
+
+def api_tokens_live(user: User) -> int:
+    now = timezone.now()
+    return AuthToken.objects.filter(user=user).exclude(expiry__lt=now).count()
 
 
 def set_password_url(*, user: User, council_slug: str) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from console.views import comparison, councils, dashboard, licences, public, reports, trials
+from console.views import comparison, councils, dashboard, licences, public, reports, staff, trials
 
 app_name = "console"
 
@@ -24,6 +24,8 @@ urlpatterns = [
         councils.onboarding_requeue_view,
         name="onboarding-requeue",
     ),
+    path("staff/", staff.staff_list_view, name="staff"),
+    path("staff/<int:pk>/", staff.staff_sign_in_view, name="staff-sign-in"),
     path("trial-requests/", trials.queue_view, name="trial-queue"),
     path("trial-requests/<int:pk>/", trials.trial_detail_view, name="trial-detail"),
     path("trial-requests/<int:pk>/approve/", trials.trial_approve_view, name="trial-approve"),

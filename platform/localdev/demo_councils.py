@@ -1,6 +1,10 @@
 """The demo councils and login, importable without Django settings (the launcher prints them)."""
 
 DEMO_PASSWORD = "demo-caseload-2026"  # noqa: S105 - printed to the developer on purpose
+# Council admins and central staff must sign in with a second factor: the demo ones share
+# this authenticator key (base32, as apps take it), printed by `make run`; add it to an app,
+# or get the current code with `manage.py demo_code`. Demo data only, like the password.
+DEMO_TOTP_SECRET = "MNQXGZLMN5QWILLEMVWW6LJSMZQS2MRQ"  # noqa: S105
 
 # The 2006 pilot councils, each with some of its real ward names.
 DEMO_COUNCILS: list[tuple[str, str, list[str]]] = [

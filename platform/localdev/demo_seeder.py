@@ -7,21 +7,25 @@ second run adds nothing.
 
 from __future__ import annotations
 
+import base64
 import random
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import Q
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import schema_context
 from faker import Faker
 
 from accounts.models import User
+from accounts.selectors import ALWAYS_TWO_FACTOR
 from accounts.services import user_create
 from caseload import demo_seeder as caseload_demo
 from caseload.services import member_add
 from console import demo_seeder as console_demo
 from console.services import council_provision
 from feedback import demo_seeder as feedback_demo
-from localdev.demo_councils import DEMO_COUNCILS, DEMO_PASSWORD
+from localdev.demo_councils import DEMO_COUNCILS, DEMO_PASSWORD, DEMO_TOTP_SECRET
 from tenants.models import Council
 
 # Casework first; the console last, since it computes the comparison figures from
@@ -59,12 +63,30 @@ def _seed_people(council: Council, wards: list[str], rng: random.Random, hashed:
         User.objects.update(password=hashed)
 
 
+def demo_totp_key() -> str:
+    """DEMO_TOTP_SECRET as django-otp stores a key (hex)."""
+    return base64.b32decode(DEMO_TOTP_SECRET).hex()
+
+
+def enrol_demo_second_factor() -> None:
+    """Admins and central staff must sign in with a second factor: the demo ones (only the
+    demo's own accounts, never one made by hand) get an authenticator app already set up,
+    with the printed demo key (in the current schema)."""
+    demo = Q(email__endswith=".example.gov.uk") | Q(email="central@localhost")
+    for user in User.objects.filter(demo, role__in=ALWAYS_TWO_FACTOR):
+        if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+            TOTPDevice.objects.create(
+                user=user, name="Demo authenticator", key=demo_totp_key(), confirmed=True
+            )
+
+
 def seed_demo(*, stdout_write=print) -> None:
     hashed = make_password(DEMO_PASSWORD)
     with schema_context("public"):
         if not User.objects.filter(email="central@localhost").exists():
             user_create(email="central@localhost", name="Central Body Analyst", role="central")
             User.objects.filter(email="central@localhost").update(password=hashed)
+        enrol_demo_second_factor()
     for index, (slug, name, wards) in enumerate(DEMO_COUNCILS):
         rng = random.Random(f"demo-{slug}")
         council = Council.objects.filter(slug=slug).first()
@@ -79,6 +101,8 @@ def seed_demo(*, stdout_write=print) -> None:
             stdout_write(f"Created {name} ({council.schema_name})")
         with transaction.atomic():
             _seed_people(council, wards, rng, hashed)
+            with schema_context(council.schema_name):
+                enrol_demo_second_factor()
         for seed in DEMO_SEEDERS:
             seed(council=council, rng=rng)
     stdout_write("Demo data ready.")

@@ -24,7 +24,7 @@ import psycopg
 
 from core.pgclient import conninfo
 from localdev import embedded_stripe
-from localdev.demo_councils import DEMO_COUNCILS, DEMO_PASSWORD
+from localdev.demo_councils import DEMO_COUNCILS, DEMO_PASSWORD, DEMO_TOTP_SECRET
 from localdev.services import (
     DATA_DIR,
     ROOT,
@@ -247,6 +247,8 @@ def main() -> int:
         lines += [
             f"  Logins on each council: admin@<slug>.example.gov.uk, councillor@<slug>..., "
             f"staff@<slug>... / {DEMO_PASSWORD}",
+            "  Admins and central staff also give a code from an authenticator app: add the",
+            f"  key {DEMO_TOTP_SECRET} to one (or run `.venv/bin/python manage.py demo_code`).",
             f"  Health: curl -H 'Host: fife.{domain}' localhost:{port}/healthz",
             "Press Ctrl-C to stop everything.",
             "",

@@ -20,6 +20,7 @@ from console.services import council_figures_refresh
 from feedback.models import SurveyResponse
 from reminders.models import BF
 from tests.bench.conftest import bench, p95
+from tests.conftest import force_sign_in
 
 COUNCILS = 100
 PAGE_SAMPLES = 40
@@ -219,7 +220,7 @@ def test_comparison_refresh_and_page(committed) -> None:
     with schema_context("public"):
         central = user_create(email="bench-central@localhost", role="central", name="Bench")
     client = Client(HTTP_HOST="localhost")
-    client.force_login(central)
+    force_sign_in(client, None, central)  # with the second factor central staff must give
     url = "/comparison/?councils=" + ",".join(slugs)
     for _ in range(3):  # warm-up: templates compiled, connections open
         assert client.get(url).status_code == 200

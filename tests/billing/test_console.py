@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from billing.models import Licence, LicenceState
 from tests.billing.conftest import set_state
-from tests.factories import DEFAULT_PASSWORD
+from tests.conftest import sign_in
 
 
 @pytest.fixture
@@ -24,10 +24,7 @@ def central(db, make_user, api_for):
 def console(db, make_user) -> Client:
     user = make_user(None, email="desk@central.gov.uk")
     client = Client(HTTP_HOST="localhost")
-    assert (
-        client.post("/login/", {"username": user.email, "password": DEFAULT_PASSWORD}).status_code
-        == 302
-    )
+    assert sign_in(client, None, user).status_code == 302
     return client
 
 
@@ -199,6 +196,6 @@ def test_console_is_for_central_staff_only(council_a, make_user) -> None:
     assert anonymous.post("/licences/council-a/cancel/", {"reason": "x"}).status_code == 302
     admin = make_user(council_a, role="admin")
     on_council = Client(HTTP_HOST="council-a.localhost")
-    on_council.post("/login/", {"username": admin.email, "password": DEFAULT_PASSWORD})
+    sign_in(on_council, council_a, admin)
     assert on_council.get("/licences/").status_code == 404
     assert Licence.objects.get(council=council_a).state == LicenceState.TRIAL

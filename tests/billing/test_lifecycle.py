@@ -22,6 +22,7 @@ from billing.models import Licence, LicenceState, WebhookEvent
 from billing.services import LicenceReadOnly
 from caseload.services import member_add
 from tests.billing.conftest import admin_of, make_event
+from tests.conftest import sign_in
 from tests.factories import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.usefixtures("stripe_server")
@@ -157,7 +158,7 @@ def test_council_one_full_life(
     assert "past due" in sent_mail()[-1].subject.lower()
     cases += _open_cases(cllr_api, councillor, 1, start=3)  # still writable
     web = Client(HTTP_HOST="lifecycle-one.localhost")
-    web.post("/login/", {"username": admin.email, "password": DEFAULT_PASSWORD})
+    sign_in(web, council, admin)
     assert b'data-licence-banner="past_due"' in web.get("/billing/").content
 
     # Paid again.

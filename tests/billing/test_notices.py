@@ -16,7 +16,7 @@ from billing.services import (
     trial_notices_create,
 )
 from tests.billing.conftest import set_state
-from tests.factories import DEFAULT_PASSWORD
+from tests.conftest import sign_in
 
 
 @pytest.fixture
@@ -142,10 +142,7 @@ def test_daily_task_is_on_beats_schedule(settings) -> None:
 
 def _page(council, user) -> bytes:
     client = Client(HTTP_HOST=f"{council.slug}.localhost")
-    assert (
-        client.post("/login/", {"username": user.email, "password": DEFAULT_PASSWORD}).status_code
-        == 302
-    )
+    assert sign_in(client, council, user).status_code == 302
     return client.get("/").content
 
 

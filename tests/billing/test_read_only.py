@@ -22,8 +22,7 @@ from caseload.services import member_add
 from config.celery_app import app
 from core.tenancy import current_schema
 from tests.billing.conftest import set_state
-from tests.conftest import in_council
-from tests.factories import DEFAULT_PASSWORD
+from tests.conftest import in_council, sign_in
 
 ALL_STATES = list(LicenceState.values)
 
@@ -79,10 +78,7 @@ def test_web_write_in_each_state(state, council_a, make_user, probe_urls) -> Non
     client = Client(HTTP_HOST="council-a.localhost")
     set_state(council_a, state)
     # Signing in is a POST too, and it works in every state.
-    assert (
-        client.post("/login/", {"username": admin.email, "password": DEFAULT_PASSWORD}).status_code
-        == 302
-    )
+    assert sign_in(client, council_a, admin).status_code == 302
     response = client.post("/probe/members/", {"email": "web@a.gov.uk"})
     if state in READ_ONLY_STATES:
         assert response.status_code == 403

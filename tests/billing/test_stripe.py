@@ -13,7 +13,7 @@ from billing.services import (
 from billing.stripe_client import BillingNotConfigured
 from core.errors import StateError, ValidationFailed
 from tests.billing.conftest import set_state
-from tests.conftest import in_council
+from tests.conftest import in_council, sign_in
 from tests.factories import UserFactory
 
 
@@ -270,7 +270,7 @@ def test_council_billing_page_for_admins_only(council_a, stripe_server, make_use
     licence_convert(licence=_licence(council_a), seats=4, payment_method="invoice", actor="c")
     admin = make_user(council_a, role="admin")
     client = Client(HTTP_HOST="council-a.localhost")
-    client.post("/login/", {"username": admin.email, "password": DEFAULT_PASSWORD})
+    sign_in(client, council_a, admin)
     page = client.get("/billing/")
     assert page.status_code == 200
     assert b'data-licence-state="active"' in page.content and b"/api/v1/export/" in page.content

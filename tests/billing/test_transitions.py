@@ -161,13 +161,17 @@ def test_seat_cap_applies_to_create_member_too(council_a) -> None:
 
     Licence.objects.filter(council=council_a).update(seats=1)
     call_command(
-        "create_member", "council-a", email="c1@a.gov.uk", password="pw-123-abc!", role="councillor"
+        "create_member",
+        "council-a",
+        email="c1@a.gov.uk",
+        password="a-Good-pass-2026",
+        role="councillor",
     )
     with pytest.raises(CommandError, match="All 1 councillor seats"):
         call_command(
             "create_member",
             "council-a",
             email="c2@a.gov.uk",
-            password="pw-123-abc!",
+            password="a-Good-pass-2026",
             role="councillor",
         )

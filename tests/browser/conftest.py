@@ -113,7 +113,12 @@ class World:
 def _seed(slug: str, name: str, wards: list[str], trial_days: int, hashed: str) -> Council:
     """One council as `seed_demo` makes it (localdev.demo_seeder), under our own trial length."""
     from console.services import council_provision
-    from localdev.demo_seeder import COUNCILLORS_PER_COUNCIL, DEMO_SEEDERS, _seed_people
+    from localdev.demo_seeder import (
+        COUNCILLORS_PER_COUNCIL,
+        DEMO_SEEDERS,
+        _seed_people,
+        enrol_demo_second_factor,
+    )
 
     rng = random.Random(f"demo-{slug}")
     council = Council.objects.filter(slug=slug).first() or (
@@ -126,9 +131,24 @@ def _seed(slug: str, name: str, wards: list[str], trial_days: int, hashed: str) 
         ).council
     )
     _seed_people(council, wards, rng, hashed)
+    with schema_context(council.schema_name):
+        enrol_demo_second_factor()  # admins sign in with the demo authenticator key
     for seed in DEMO_SEEDERS:
         seed(council=council, rng=rng)
     return council
+
+
+def _councillor_uses_two_factor(council: Council) -> None:
+    """Journey 1's councillor has set up two-factor sign-in (with the demo key), so the
+    journey signs in with a code as well as the password."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from localdev.demo_seeder import demo_totp_key
+
+    with schema_context(council.schema_name):
+        user = User.objects.get(email=f"councillor@{council.slug}.example.gov.uk")
+        if not TOTPDevice.objects.filter(user=user).exists():
+            TOTPDevice.objects.create(user=user, name="Phone", key=demo_totp_key(), confirmed=True)
 
 
 def _add_attachments(council: Council) -> None:
@@ -264,6 +284,7 @@ def world(chromium_path, django_db_setup, django_db_blocker) -> Iterator[World]:
     from accounts.services import user_create
     from billing.services.licences import licence_transition
     from localdev.demo_councils import DEMO_COUNCILS
+    from localdev.demo_seeder import enrol_demo_second_factor
 
     media = Path(tempfile.mkdtemp(prefix="browser-media-"))
     overrides = override_settings(MEDIA_ROOT=str(media))
@@ -278,6 +299,7 @@ def world(chromium_path, django_db_setup, django_db_blocker) -> Iterator[World]:
         lapsed = _seed(lapsed_slug, lapsed_name, lapsed_wards, 30, hashed)
         _add_attachments(council)
         _add_attachments(lapsed)
+        _councillor_uses_two_factor(council)
         licence = lapsed.licence
         if not licence.is_read_only:
             licence_transition(
@@ -287,6 +309,7 @@ def world(chromium_path, django_db_setup, django_db_blocker) -> Iterator[World]:
             if not User.objects.filter(email=CENTRAL_EMAIL).exists():
                 user_create(email=CENTRAL_EMAIL, name="Central Body Analyst", role="central")
             User.objects.filter(email=CENTRAL_EMAIL).update(password=hashed)
+            enrol_demo_second_factor()
         links = _emailed_links(council)
         trial_confirm_path = _console_queue(council)
         connection.set_schema_to_public()

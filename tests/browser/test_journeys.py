@@ -112,6 +112,10 @@ def _journey_1(person: Person, world, tag: str) -> None:
 @pytest.mark.parametrize("size", SIZE_IDS)
 def test_journey_1_councillor_logs_and_refers(size, open_person, world) -> None:
     person = open_person(world.council, world.email("councillor"), size)
+    # Signed in with the password and a code from the app (tests.browser.support.sign_in).
+    person.go("/account/")
+    assert "On. You sign in with your password and a code" in person.page.content()
+    person.check("account page with two-factor sign-in")
     _journey_1(person, world, f"j1-{size}")
 
 

@@ -18,7 +18,7 @@ from django.test import Client
 
 from accounts.models import User
 from tenants.models import Council
-from tests.conftest import host_for, in_council
+from tests.conftest import force_sign_in, host_for, in_council
 
 _VOID = {
     "area",
@@ -258,6 +258,5 @@ def client_for(council: Council, user: User | None) -> Client:
     """A browser on the council's host, signed in as `user` (session in that schema)."""
     client = Client(HTTP_HOST=host_for(council))
     if user is not None:
-        with in_council(council):
-            client.force_login(user)
+        force_sign_in(client, council, user)
     return client

@@ -64,6 +64,8 @@ EXPECTED: dict[str, tuple[int, int, int]] = {
     "admin-holiday-remove": (403, 403, 405),
     "admin-postcodes": (403, 403, 200),
     "admin-settings": (403, 403, 200),
+    "admin-sign-in": (403, 403, 200),
+    "admin-user-sign-in": (403, 403, 200),
 }
 # Query strings that make a page show real content (it works without them too).
 QUERY = {

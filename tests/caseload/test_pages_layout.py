@@ -13,6 +13,7 @@ from django.utils.html import escape
 
 from billing.models import Licence
 from tests.caseload.pages_support import accessibility_problems, client_for
+from tests.conftest import force_sign_in
 
 
 def test_built_front_end_files_are_served_with_their_licences() -> None:
@@ -60,7 +61,7 @@ def test_navigation_per_role(cast, council_a) -> None:
 
 def test_central_site_is_restyled_with_its_own_navigation(db, make_user, client) -> None:
     staff = make_user(None, email="analyst@central.gov.uk")
-    client.force_login(staff)
+    force_sign_in(client, None, staff)
     html = client.get("/", HTTP_HOST="localhost").content.decode()
     assert "Central body" in html and "govuk-service-navigation" in html
     assert "caseload:" not in html and "/cases/" not in html  # no council navigation here

@@ -11,7 +11,7 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from mailer.models import OutboundEmail
-from tests.factories import DEFAULT_PASSWORD
+from tests.conftest import sign_in
 
 _ips = itertools.count(1)
 
@@ -24,7 +24,7 @@ def central(make_user):
 @pytest.fixture
 def central_client(central) -> Client:
     client = Client(HTTP_HOST="localhost")
-    response = client.post("/login/", {"username": central.email, "password": DEFAULT_PASSWORD})
+    response = sign_in(client, None, central)
     assert response.status_code == 302, response.content
     return client
 

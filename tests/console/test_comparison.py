@@ -201,12 +201,13 @@ def test_directory_and_comparison_cost_the_same_queries_for_5_or_50(
 ) -> None:
     _bare_councils(extra)
     api = api_for(None, make_user(None))
-    # Token lookup + councils + domains; django-tenants sets search_path before each.
-    with django_assert_num_queries(6):
+    # Token lookup + the second factor central staff must have (accounts.authentication) +
+    # councils + domains; django-tenants sets search_path before each.
+    with django_assert_num_queries(8):
         response = api.get("/api/v1/platform/councils/")
     assert len(response.json()) >= extra
-    # Token lookup + councils + figures, each after a search_path.
-    with django_assert_num_queries(6):
+    # Token lookup + second factor + councils + figures, each after a search_path.
+    with django_assert_num_queries(8):
         response = api.get("/api/v1/platform/comparison/?from=2026-01&to=2026-03")
     assert len(response.json()["councils"]) >= extra
 

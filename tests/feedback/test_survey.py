@@ -12,8 +12,7 @@ from console.services import council_figures_refresh
 from core.errors import Conflict, PermissionDenied
 from feedback.models import SurveyResponse
 from feedback.services import survey_skip, survey_submit
-from tests.conftest import in_council
-from tests.factories import DEFAULT_PASSWORD
+from tests.conftest import in_council, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -22,10 +21,7 @@ ANSWER = {"quicker": "4", "engagement": "3", "easy": "5", "comment": "Too many c
 
 def _signed_in(council, user) -> Client:
     client = Client(HTTP_HOST=f"{council.slug}.localhost")
-    assert (
-        client.post("/login/", {"username": user.email, "password": DEFAULT_PASSWORD}).status_code
-        == 302
-    )
+    assert sign_in(client, council, user).status_code == 302
     return client
 
 

@@ -55,6 +55,11 @@ SHARED_APPS = [
     "rest_framework",
     "knox",
     "drf_spectacular",
+    # Per user, so in public (central staff) and in every council's schema.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -69,6 +74,10 @@ TENANT_APPS = [
     "reminders",
     "correspondence",
     "feedback",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 INSTALLED_APPS = list(dict.fromkeys([*SHARED_APPS, *TENANT_APPS]))
 
@@ -101,7 +110,11 @@ MIDDLEWARE = [
     # Lapsed or cancelled licence: writes on a council's host are refused (billing/).
     "billing.middleware.LicenceReadOnlyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle and absolute session limits; a second factor before anything else when required.
+    "accounts.middleware.SignInStateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a sign-in refused for lockout into its answer (accounts.lockout).
+    "axes.middleware.AxesMiddleware",
 ]
 
 # /_bench/floor, the HTTP benchmark's minimal endpoint (core.middleware.floor_response).
@@ -165,13 +178,12 @@ CACHES = {
 }
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out account or address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
+# Password validators, sessions, tokens, lockout, two-factor: config.settings.security.
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -183,7 +195,6 @@ SESSION_COOKIE_DOMAIN = None
 CSRF_COOKIE_DOMAIN = None
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
 SECURE = env.bool("DJANGO_SECURE", default=False)
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
@@ -247,11 +258,6 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"login": env("LOGIN_THROTTLE_RATE", default="10/min")},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
-REST_KNOX = {
-    "TOKEN_TTL": None,
-    "AUTO_REFRESH": False,
-    "TOKEN_LIMIT_PER_USER": 20,
-}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Councillor Caseload API",
     "DESCRIPTION": "Per-council API: each council answers on its own subdomain.",
@@ -271,5 +277,7 @@ LOGGING = {
         # WeasyPrint logs every rendering step at INFO (console reports, letters).
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # django-axes logs every failed sign-in at INFO as well as its WARNING.
+        "axes": {"level": "WARNING"},
     },
 }

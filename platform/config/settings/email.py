@@ -31,3 +31,6 @@ MAILER_BATCH_SIZE = env.int("MAILER_BATCH_SIZE", default=10)
 MAILER_TIME_BUDGET_SECONDS = env.int("MAILER_TIME_BUDGET_SECONDS", default=180)
 # Right-hand side of the stable Message-IDs (default: PLATFORM_DOMAIN).
 MAILER_MESSAGE_ID_DOMAIN = env("MAILER_MESSAGE_ID_DOMAIN", default="")
+# How apps below mailer in the layers (accounts: password reset, security notices) send:
+# Django's email API with this backend writes to the outbox (mailer.backends).
+ACCOUNTS_EMAIL_BACKEND = "mailer.backends.OutboxEmailBackend"

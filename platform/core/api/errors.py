@@ -25,7 +25,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         body: dict[str, Any] = {"code": exc.code, "message": exc.message}
         if exc.extra:
             body["fields"] = exc.extra
-        return Response({"error": body}, status=exc.status_code)
+        answer = Response({"error": body}, status=exc.status_code)
+        if exc.status_code == 401:
+            answer["WWW-Authenticate"] = 'Token realm="api"'
+        return answer
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_django_validation_detail(exc))
     elif isinstance(exc, Http404):

@@ -7,10 +7,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
-from knox.models import AuthToken
 
 from accounts.models import LoginEvent, User
 from accounts.selectors import is_council_admin
+from accounts.services.sessions import sign_out_everywhere
 from core.errors import Conflict, PermissionDenied, StateError, ValidationFailed
 from core.tenancy import in_public_schema
 
@@ -26,12 +26,12 @@ def user_create(
     password: str | None = None,
     ward: str = "",
     is_superuser: bool = False,
-    validate_password_strength: bool = False,
 ) -> User:
     """Add a user to the schema the connection is in (a council's, or public for central staff).
 
     With no password the account is created unusable until its owner sets one through a
-    set-password link, which is how onboarding invites admins. A council's licence (read-only,
+    set-password link, which is how onboarding invites admins. A password given here must
+    pass the validators (config.settings.security), whoever sets it. A council's licence (read-only,
     seat cap) is not this app's business: caseload.services.member_add applies it.
     """
     email = email.strip().lower()
@@ -60,11 +60,12 @@ def user_create(
         is_superuser=is_superuser,
     )
     if password:
-        if validate_password_strength:
-            try:
-                validate_password(password, user)
-            except DjangoValidationError as exc:
-                raise ValidationFailed(" ".join(exc.messages)) from exc
+        try:
+            validate_password(password, user)
+        except DjangoValidationError as exc:
+            raise ValidationFailed(
+                " ".join(exc.messages), extra={"password": exc.messages}
+            ) from exc
         user.set_password(password)
     else:
         user.set_unusable_password()
@@ -83,8 +84,8 @@ def user_deactivate(*, actor: User, user: User) -> User:
 
     Nothing of theirs is deleted: cases, history and constituents stay (casework protects
     its authors), delegations stay on record but no longer give access, and a councillor no
-    longer counts against the seats. Their API tokens are revoked; an open web session ends
-    with the next request, because Django's auth backend refuses inactive users.
+    longer counts against the seats. Every web session and API token of theirs ends for
+    good: reactivating them later does not bring an old cookie back to life.
     """
     _assert_council_admin(actor)
     if user.pk == actor.pk:
@@ -94,7 +95,7 @@ def user_deactivate(*, actor: User, user: User) -> User:
         raise StateError(f"{user.name} is already deactivated.")
     user.is_active = False
     user.save(update_fields=["is_active", "updated_at"])
-    AuthToken.objects.filter(user=user).delete()
+    sign_out_everywhere(user=user, actor=actor)
     return user
 
 
