@@ -33,7 +33,9 @@ class CouncilMiddleware(TenantMainMiddleware):
 
         council = council_get_by_hostname(hostname=hostname)
         if council is None:
-            body = render_to_string("404.html", {"hostname": hostname}, request=None)
+            # No context processors (no user, no council): only the request, for the
+            # page's CSP nonce.
+            body = render_to_string("404.html", {"hostname": hostname, "request": request})
             return HttpResponseNotFound(body)
 
         council.domain_url = hostname

@@ -123,7 +123,8 @@ class HostileInputMiddleware:
                 return JsonResponse(
                     {"error": {"code": "bad_request", "message": exc.message}}, status=400
                 )
-            # Rendered without a request: no council, user or session is looked at.
-            body = render_to_string("400.html", {"message": exc.message})
+            # Without context processors: no council, user or session is looked at; the
+            # request is there for the page's CSP nonce only.
+            body = render_to_string("400.html", {"message": exc.message, "request": request})
             return HttpResponseBadRequest(body)
         return self.get_response(request)

@@ -55,6 +55,9 @@ SHARED_APPS = [
     "rest_framework",
     "knox",
     "drf_spectacular",
+    # Swagger UI's files, served from our own static files (a pinned copy, no CDN).
+    "drf_spectacular_sidecar",
+    "csp",
     # Per user, so in public (central staff) and in every council's schema.
     "axes",
     "django_otp",
@@ -96,6 +99,8 @@ SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 TENANT_HOST_CACHE_SECONDS = env.float("TENANT_HOST_CACHE_SECONDS", default=5.0)
 
 MIDDLEWARE = [
+    # First, so every answer carries the policy, even a 400 or a 404 for an unknown host.
+    "csp.middleware.CSPMiddleware",
     # NUL bytes, invalid UTF-8 and absurdly nested JSON: a 400 before anything parses them.
     "core.hostile_input.HostileInputMiddleware",
     "core.middleware.NoStoreMiddleware",
@@ -254,6 +259,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
+    # JSON only: DRF's browsable HTML pages need inline script (the API docs page, Swagger UI
+    # from a local copy, is the way to explore the API in a browser).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"login": env("LOGIN_THROTTLE_RATE", default="10/min")},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -263,6 +271,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Per-council API: each council answers on its own subdomain.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from drf-spectacular-sidecar (a version pinned by our requirements, served
+    # as our own static files) instead of the latest from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
 

@@ -3,6 +3,8 @@
 
 from datetime import timedelta
 
+from csp.constants import NONCE, NONE, SELF
+
 from config.settings.env import env
 
 # --- Passwords (ASVS 6.2): 12+ characters, not a common password, not like the name/email.
@@ -69,3 +71,22 @@ OTP_TOTP_ISSUER = env("PLATFORM_NAME", default="Councillor Caseload")
 ACCOUNTS_RECOVERY_CODES = 10
 # A signed-in password step waits this long for its second factor.
 ACCOUNTS_SECOND_FACTOR_WAIT_SECONDS = env.int("SECOND_FACTOR_WAIT_SECONDS", default=300)
+
+# --- Content-Security-Policy (django-csp): our own origin only, no inline style, and inline
+# script only with the request's nonce (base.html's two small scripts carry it). A page on
+# one council's host loads nothing from another's, nor from any CDN.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        # GOV.UK Frontend's CSS draws a few icons as data: URIs.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    },
+}
