@@ -169,6 +169,10 @@ class InboundEmail(TimeStamped):
     original_date = models.DateTimeField(null=True, blank=True)
     body_text = models.TextField(blank=True)
     attachment_names = models.JSONField(default=list, blank=True)
+    # Whether the From address was authenticated (DKIM, or a trusted verdict: see
+    # correspondence.mail.authenticity) and how; unverified mail never files itself.
+    sender_verified = models.BooleanField(default=False)
+    sender_check = models.CharField(max_length=300, blank=True)
     raw = models.FileField(
         upload_to=inbound_upload_to, storage=TenantFileSystemStorage(), max_length=255, blank=True
     )

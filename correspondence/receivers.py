@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from correspondence.mail.authenticity import verdict_from_esp
 from correspondence.services.inbound import inbound_receive
 
 logger = logging.getLogger(__name__)
@@ -17,5 +18,8 @@ def anymail_inbound_received(sender: Any, event: Any, esp_name: str, **kwargs: A
     message = event.message
     raw = message.as_bytes()
     recipient = getattr(message, "envelope_recipient", None) or ""
-    results = inbound_receive(raw=raw, envelope_recipient=recipient)
+    # The ESP's own DKIM/DMARC verdict, where it gives one (re-serialised by anymail, the
+    # message's bytes may no longer match its DKIM signature).
+    verdict = verdict_from_esp(esp_name, getattr(event, "esp_event", None))
+    results = inbound_receive(raw=raw, envelope_recipient=recipient, esp_verdict=verdict)
     logger.info("inbound via %s: %s", esp_name, [(r.schema, r.status) for r in results])

@@ -62,6 +62,13 @@ def council_b(councils, db) -> Council:
 
 
 @pytest.fixture(autouse=True)
+def _dkim_dns(settings) -> None:
+    """DKIM checks look the test key up in a stub DNS (tests/dkim_support.py), never the
+    network; the check itself is dkimpy's, for real."""
+    settings.INBOUND_DKIM_DNSFUNC = "tests.dkim_support.txt_record"
+
+
+@pytest.fixture(autouse=True)
 def _reset_schema() -> Iterator[None]:
     yield
     connection.set_schema_to_public()

@@ -37,6 +37,11 @@ class InboundSerializer(serializers.Serializer):
     original_subject = serializers.CharField()
     original_date = serializers.DateTimeField(allow_null=True)
     attachment_names = serializers.ListField(child=serializers.CharField())
+    sender_verified = serializers.BooleanField(
+        help_text="Whether the From address was authenticated (DKIM, DMARC or SPF). An "
+        "unverified message may not be from who it says: check before filing it."
+    )
+    sender_check = serializers.CharField(help_text="How the sender was checked, and the result.")
     case_id = serializers.IntegerField(allow_null=True)
     case_reference = serializers.CharField(source="case.reference", allow_null=True)
 

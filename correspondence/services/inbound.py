@@ -16,6 +16,11 @@ recipients and files the message inside that council's schema:
   constituent with exactly one open case.
 - Anything that matches no case and comes from no known user waits in the triage queue.
 
+Only mail whose sender is authenticated (a DKIM signature of the From domain, or a trusted
+DKIM/SPF/DMARC verdict: correspondence.mail.authenticity) is filed by itself. Anything else
+waits in triage marked unverified, so a forged From can never answer a referral, add to a
+case or open one.
+
 Messages are idempotent by Message-ID (webhook retries and re-polls file nothing twice), and
 automatic replies (out of office) are recorded but never filed, so they cannot close a
 referral.
@@ -48,6 +53,7 @@ from caseload.services import (
 )
 from caseload.services.ownership import new_case_owner
 from core.errors import ApplicationError, PermissionDenied, ValidationFailed
+from correspondence.mail.authenticity import SenderVerdict, sender_verdict
 from correspondence.mail.forwarded import (
     ForwardedOriginal,
     forwarded_originals,
@@ -90,8 +96,11 @@ def council_slug_for_address(address: str) -> str | None:
     return local.split("+", 1)[0] or None
 
 
-def inbound_receive(*, raw: bytes, envelope_recipient: str = "") -> list[InboundResult]:
-    """File one raw message in each council it is addressed to (normally one)."""
+def inbound_receive(
+    *, raw: bytes, envelope_recipient: str = "", esp_verdict: SenderVerdict | None = None
+) -> list[InboundResult]:
+    """File one raw message in each council it is addressed to (normally one). The sender
+    is checked once (`esp_verdict`: what the ESP said, when it came by webhook)."""
     mail = parse_mail(raw)
     slugs = [
         slug
@@ -106,11 +115,14 @@ def inbound_receive(*, raw: bytes, envelope_recipient: str = "") -> list[Inbound
         logger.warning("inbound message %s matches no council's address", mail.message_id)
         return []
     domain = settings.INBOUND_EMAIL_DOMAIN
+    verdict = sender_verdict(raw=raw, from_email=mail.from_email, esp_verdict=esp_verdict)
     results = []
     for council in councils:
         with schema_context(council.schema_name):
             try:
-                inbound = inbound_process(raw=raw, mail=mail, recipient=f"{council.slug}@{domain}")
+                inbound = inbound_process(
+                    raw=raw, mail=mail, recipient=f"{council.slug}@{domain}", verdict=verdict
+                )
             except ApplicationError as exc:  # e.g. a read-only (lapsed) licence
                 logger.warning("inbound mail refused in %s: %s", council.schema_name, exc)
                 results.append(InboundResult(council.schema_name, "refused", None, None))
@@ -238,32 +250,54 @@ def sender_label(name: str, address: str) -> str:
 
 @transaction.atomic
 def inbound_process(
-    *, raw: bytes, mail: ParsedMail | None = None, recipient: str = ""
+    *,
+    raw: bytes,
+    mail: ParsedMail | None = None,
+    recipient: str = "",
+    verdict: SenderVerdict | None = None,
 ) -> InboundEmail:
-    """File one message in the current council's schema (see the module docstring)."""
+    """File one message in the current council's schema (see the module docstring). Only
+    mail whose sender is authenticated files itself; the rest waits in triage, unverified."""
     assert_council_writable()  # a read-only (lapsed) council takes no new mail
     mail = mail or parse_mail(raw)
+    verdict = verdict or sender_verdict(raw=raw, from_email=mail.from_email)
+    inbound = InboundEmail(message_id=mail.message_id)
     if mail.message_id:
         existing = InboundEmail.objects.filter(message_id=mail.message_id).first()
         if existing is not None:
-            return existing
-    inbound = InboundEmail(
-        message_id=mail.message_id,
-        received_at=timezone.now(),
-        recipient=recipient[:254],
-        from_email=mail.from_email[:254],
-        from_name=mail.from_name[:200],
-        subject=mail.subject[:998],
-        body_text=mail.text[:MAX_ACTION_CHARS],
-        attachment_names=[a.filename for a in mail.attachments],
-        status=S.TRIAGE,
-    )
+            # A repeat is filed once; but an unverified copy (someone may have sent a
+            # forgery first, with the same Message-ID) gives way to an authenticated one.
+            upgrade = (
+                verdict.authenticated
+                and not existing.sender_verified
+                and existing.status == S.TRIAGE
+            )
+            if not upgrade:
+                return existing
+            inbound = existing
+    inbound.received_at = timezone.now()
+    inbound.recipient = recipient[:254]
+    inbound.from_email = mail.from_email[:254]
+    inbound.from_name = mail.from_name[:200]
+    inbound.subject = mail.subject[:998]
+    inbound.body_text = mail.text[:MAX_ACTION_CHARS]
+    inbound.attachment_names = [a.filename for a in mail.attachments]
+    inbound.sender_verified = verdict.authenticated
+    inbound.sender_check = verdict.detail[:300]
+    inbound.status = S.TRIAGE
+    inbound.reason = ""
     if mail.is_auto_reply:
         inbound.status = S.IGNORED
         inbound.reason = "Automatic reply (out of office or similar)"
         inbound.save()
         return inbound
     inbound.raw.save("message.eml", ContentFile(raw), save=False)
+    if not verdict.authenticated:
+        # Anyone can write any From header: such mail never opens a case, adds to one or
+        # answers a referral by itself. Staff see it in triage, marked unverified.
+        inbound.reason = f"Sender not verified ({verdict.detail})"[:300]
+        inbound.save()
+        return inbound
     inbound.save()
     # Each attempt to file runs in a savepoint: if caseload refuses (a case nobody may
     # change, an inactive owner), nothing half-filed remains and the message waits in triage.

@@ -17,6 +17,7 @@ from correspondence.services.mailbox import inbound_poll_imap
 from mailer.services import outbox_deliver
 from tests.conftest import in_council
 from tests.correspondence.inbound_support import eml
+from tests.dkim_support import signed
 
 
 def _referral_email(council, people, scene) -> str:
@@ -102,7 +103,7 @@ def test_constituent_reply_to_our_email_threads_into_the_case(council_a, people,
         "On Thu, 7 May 2026 at 09:00, Cllr Ann Owen <noreply@localhost> wrote:\r\n"
         "> Dear Jane\r\n"
     ).encode()
-    result = inbound_receive(raw=raw)[0]
+    result = inbound_receive(raw=signed(raw))[0]
     assert (result.status, result.case_id) == ("action", scene.case.pk)
     with in_council(council_a):
         entry = Action.objects.get(case=scene.case, kind=Action.Kind.EMAIL_IN)
@@ -118,11 +119,11 @@ def test_reference_in_subject_only_from_the_case_people(council_a, people, scene
         "Message-ID: <ref-stranger@example.org>\r\n"
         "Content-Type: text/plain\r\n\r\nHello\r\n"
     ).encode()
-    assert inbound_receive(raw=raw)[0].status == "triage"
+    assert inbound_receive(raw=signed(raw))[0].status == "triage"
     officer_raw = raw.replace(b"someone@example.org", scene.officer.email.encode()).replace(
         b"ref-stranger", b"ref-officer"
     )
-    result = inbound_receive(raw=officer_raw)[0]
+    result = inbound_receive(raw=signed(officer_raw))[0]
     assert (result.status, result.case_id) == ("officer_reply", scene.case.pk)
 
 
@@ -224,14 +225,14 @@ def test_mailbox_poll_files_unseen_messages(council_a, people, scene):
 
 @pytest.mark.parametrize("name", ["gmail_forward", "outlook_forward"])
 def test_forward_attachments_refused_by_type_are_noted(council_a, people, name):
-    raw = eml(name, forwarder="owner@a.gov.uk", constituent="mb@example.com")
+    raw = eml(name, sign=False, forwarder="owner@a.gov.uk", constituent="mb@example.com")
     raw = raw.replace(b'filename="bins.png"', b'filename="bins.exe"').replace(
         b"iVBORw0KGgo",
         b"TVqQAAMAAAA",  # an MZ (Windows executable) header instead
     )
     if name == "outlook_forward":
         raw = raw.replace(b"JVBERi0xLjQK", b"TVqQAAMAAAAE")
-    result = inbound_receive(raw=raw)[0]
+    result = inbound_receive(raw=signed(raw))[0]
     assert result.status == "new_case"
     with in_council(council_a):
         assert not Attachment.objects.filter(case_id=result.case_id).exists()

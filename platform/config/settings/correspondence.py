@@ -17,3 +17,14 @@ INBOUND_EMAIL_DOMAIN = env("INBOUND_EMAIL_DOMAIN", default="").strip().lower()
 INBOUND_IMAP_URL = env("INBOUND_IMAP_URL", default="")
 # Basic-auth "user:password" that the ESP's inbound webhook (django-anymail) must present.
 ANYMAIL_WEBHOOK_SECRET = env("ANYMAIL_WEBHOOK_SECRET", default="")
+
+# Inbound mail changes a case or a referral only when its sender is authenticated
+# (correspondence.mail.authenticity); anything else waits in triage, marked unverified.
+# The authserv-ids whose Authentication-Results header is believed (the receiving MTA's, or
+# the ESP's, e.g. "amazonses.com"): the host must add one to every message it accepts.
+INBOUND_TRUSTED_AUTHSERV_IDS = env.list("INBOUND_TRUSTED_AUTHSERV_IDS", default=[])
+# Check DKIM signatures here (dkimpy; the DNS lookups use dnspython).
+INBOUND_VERIFY_DKIM = env.bool("INBOUND_VERIFY_DKIM", default=True)
+# Dotted path of dkimpy's `dnsfunc(name, timeout=...)`; empty means dkimpy's own (tests
+# point it at a stub that serves their test key's record).
+INBOUND_DKIM_DNSFUNC = env("INBOUND_DKIM_DNSFUNC", default="")
