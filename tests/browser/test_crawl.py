@@ -36,6 +36,12 @@ NOT_PAGES = {
     "caseload:admin-category-toggle": "POST only: the retire/restore button",
     "caseload:admin-holiday-remove": "POST only: the remove button",
     "accounts:logout": "POST only: the sign-out button",
+    "accounts:recovery-codes": "POST only: the new-codes button on the account page",
+    "accounts:two-factor-remove": "POST only: the turn-off button on the account page",
+    "accounts:sign-out-everywhere": "POST only: the button on the account page",
+    "accounts:login-code": "the step after a right password: tests/browser/test_csp.py checks it",
+    "accounts:password-reset-sent": "after the reset form: tests/browser/test_csp.py checks it",
+    "accounts:password-reset-confirm": "from the reset email: set-password's template, crawled",
     "billing_council:seats": "POST only: the seats form on the billing page",
     "billing_council:portal": "POST only: opens Stripe's billing portal",
     "console:onboarding-resend": "POST only: the re-send button on a job page",
@@ -70,7 +76,7 @@ ADMIN_AREA = _names(
     "caseload",
     "admin-home admin-users admin-user-create admin-user-access admin-delegations "
     "admin-categories admin-category-edit admin-wards admin-holidays admin-postcodes "
-    "admin-settings",
+    "admin-settings admin-sign-in admin-user-sign-in",
 )
 DIRECTORY_UPKEEP = _names("caseload", "officer-create officer-import officer-edit")
 SURVEY = {"feedback:survey"}  # councillors answer it
@@ -79,7 +85,7 @@ BILLING = {"billing_council:home"}
 FROM_EMAILS = _names("correspondence_public", "officer-reply officer-reply-thanks") | {
     "accounts:set-password"
 }
-SIGN_IN = {"accounts:login"}
+SIGN_IN = {"accounts:login", "accounts:password-reset"}
 # A lapsed council offers no way to change anything: no page links to these there.
 WRITE_PAGES = _names(
     "caseload",
@@ -88,6 +94,7 @@ WRITE_PAGES = _names(
     "officer-edit surgery surgery-case admin-user-create admin-user-access admin-category-edit",
 ) | {"correspondence:case-write", "feedback:survey"}
 COUNCIL_PAGES = "every route of the council's URLconf"
+ALWAYS_OPEN_FORMS = ("form /billing/portal/", "form /account/", "form /admin-area/sign-in/")
 PLATFORM_PUBLIC = _names("console", "trial-request trial-sent trial-confirm")
 
 
@@ -165,7 +172,7 @@ PEOPLE = [
         "central",
         "platform",
         "central",
-        not_theirs={"accounts:set-password", "accounts:login"} | PLATFORM_PUBLIC,
+        not_theirs={"accounts:set-password"} | SIGN_IN | PLATFORM_PUBLIC,
         per_route=3,  # onboarding jobs: running, failed, done
     ),
     Person(
@@ -262,10 +269,11 @@ def test_every_page(person: Person, browser, server, world, record_property) -> 
     if reached - expected:
         failures.append(f"reached what is not theirs: {sorted(reached - expected)}")
     if person.site == "lapsed":
-        # Paying is how a lapsed council comes back: the billing portal button stays.
+        # Paying is how a lapsed council comes back: the billing portal button stays; so do
+        # one's own sign-in security and an admin's unlocking and second-factor resets.
         failures += [
             f"write control on a read-only council's page {url}: {controls}"
             for url, controls in result.post_forms.items()
-            if [c for c in controls if c != "form /billing/portal/"]
+            if [c for c in controls if not c.startswith(ALWAYS_OPEN_FORMS)]
         ]
     assert not failures, f"{person.key}: {len(failures)} problems:\n" + "\n".join(failures)

