@@ -1,5 +1,6 @@
-"""Signals accounts sends for others to record. accounts sits below the audit log in the
-layers, so it announces security events and the audit app subscribes.
+"""Signals accounts sends about a user's sign-in security, for anything above it to react
+to. The two an admin does to someone else (a second-factor reset, an unlock) are also
+written to the audit log by the services themselves (audit sits below accounts).
 
 `account_security_event` is sent inside the transaction of the change, with:
 

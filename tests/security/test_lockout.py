@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pytest
 from django.dispatch import receiver
+from django_tenants.utils import schema_context
 
 from accounts.services import lockout_clear
 from accounts.signals import account_security_event
+from audit.models import AuditEntry
 from core.errors import PermissionDenied
 from tests.conftest import in_council, sign_in
 from tests.factories import DEFAULT_PASSWORD
@@ -131,6 +133,9 @@ def test_a_council_admin_unlocks_an_account_and_it_is_recorded(council_a, make_u
         account_security_event.disconnect(note)
     assert [e["action"] for e in events] == ["lockout_cleared"]
     assert events[0]["actor"].pk == admin.pk and events[0]["user"].pk == user.pk
+    with in_council(council_a):
+        entry = AuditEntry.objects.get(action="lockout_cleared")
+        assert (entry.actor_id, entry.subject_user_id) == (admin.pk, user.pk)
     assert login(browser(council_a), user, DEFAULT_PASSWORD).status_code == 302
 
 
@@ -156,3 +161,5 @@ def test_central_staff_unlock_a_colleague_on_the_central_site(db, make_user) -> 
     assert "Locked" in page.get("/staff/").content.decode()
     assert page.post(f"/staff/{locked.pk}/", {"action": "unlock"}).status_code == 302
     assert sign_in(browser(None), None, locked).status_code == 302
+    with schema_context("public"):  # central staff's audit log
+        assert AuditEntry.objects.filter(action="lockout_cleared", subject_user_id=locked.pk)

@@ -13,6 +13,7 @@ from django_tenants.utils import schema_context
 
 from accounts.services import two_factor_reset
 from accounts.signals import account_security_event
+from audit.models import AuditEntry
 from core.errors import PermissionDenied
 from tests.conftest import enrol_second_factor, in_council, recovery_code, sign_in
 from tests.factories import DEFAULT_PASSWORD
@@ -181,6 +182,10 @@ def test_an_admin_resets_a_lost_second_factor_recorded_and_emailed(
     reset = [e for e in events if e["action"] == "two_factor_reset"]
     assert len(reset) == 1 and reset[0]["detail"] == "Lost phone"
     assert reset[0]["actor"].pk == admin.pk and reset[0]["user"].pk == user.pk
+    with schema_context(council_a.schema_name):  # the council's audit log has it
+        entry = AuditEntry.objects.get(action="second_factor_reset")
+        assert (entry.actor_id, entry.subject_user_id) == (admin.pk, user.pk)
+        assert entry.detail["reason"] == "Lost phone"
     assert theirs.get("/cases/")["Location"].startswith("/login/")  # signed out
     assert any("reset by" in e.subject for e in outbox(council_a, user.email))
     with schema_context(council_a.schema_name):

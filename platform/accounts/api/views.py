@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from accounts.lockout import lockout_message
 from accounts.selectors import has_second_factor, member_list_for_admin, two_factor_required
 from accounts.services import api_token_create, login_event_record, two_factor_verify
+from core.api.schema import list_of
 from core.api.throttling import ClientIpScopedRateThrottle
 from core.errors import ApplicationError
 
@@ -156,7 +157,7 @@ class MemberListApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: MemberSerializer(many=True)})
+    @extend_schema(responses={200: list_of(MemberSerializer)})
     def get(self, request: Request) -> Response:
         members = member_list_for_admin(user=request.user)  # type: ignore[arg-type]
         return Response({"results": MemberSerializer(members, many=True).data})

@@ -9,6 +9,8 @@ from accounts.models import User
 from accounts.selectors import lockout_status
 from accounts.services.two_factor import assert_may_manage_sign_in
 from accounts.signals import account_security_event
+from audit.models import AuditAction
+from audit.services import audit_record
 from core.errors import StateError
 
 
@@ -22,6 +24,13 @@ def lockout_clear(*, actor: User, user: User) -> int:
     if not status.failures:
         raise StateError(f"{user.name} has no failed sign-ins to clear.")
     cleared = int(axes_reset(username=user.email) or 0)
+    audit_record(
+        action=AuditAction.LOCKOUT_CLEARED,
+        actor=actor,
+        subject=user,
+        summary=f"{actor.name} unlocked {user.name} after {status.failures} failed sign-ins",
+        detail={"failures": status.failures},
+    )
     account_security_event.send(
         sender=User,
         actor=actor,

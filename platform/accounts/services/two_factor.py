@@ -24,6 +24,8 @@ from accounts.selectors import (
 from accounts.services.notices import security_notice
 from accounts.services.sessions import sign_out_everywhere
 from accounts.signals import account_security_event
+from audit.models import AuditAction
+from audit.services import audit_record
 from core.errors import PermissionDenied, StateError, ValidationFailed
 from core.tenancy import in_public_schema
 
@@ -156,6 +158,13 @@ def two_factor_reset(*, actor: User, user: User, reason: str = "") -> None:
         raise StateError(f"{user.name} has no second factor to reset.")
     sign_out_everywhere(user=user, actor=actor, record=False)
     security_notice(user=user, what=f"Your two-factor sign-in was reset by {actor.name}")
+    audit_record(
+        action=AuditAction.SECOND_FACTOR_RESET,
+        actor=actor,
+        subject=user,
+        summary=f"{actor.name} reset {user.name}'s two-factor sign-in",
+        detail={"reason": reason.strip()[:500]},
+    )
     account_security_event.send(
         sender=User,
         actor=actor,
