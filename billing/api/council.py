@@ -16,6 +16,7 @@ from billing.models import Licence
 from billing.selectors import council_councillor_count, licence_invoices
 from billing.services import licence_billing_portal_url, licence_change_seats
 from billing.services.subscriptions import council_billing_url
+from core.api.schema import list_of
 from core.errors import NotFound
 
 
@@ -79,7 +80,7 @@ class InvoiceListApi(APIView):
         hosted_invoice_url = serializers.CharField()
         invoice_pdf = serializers.CharField()
 
-    @extend_schema(responses={200: OutputSerializer(many=True)})
+    @extend_schema(responses={200: list_of(OutputSerializer)})
     def get(self, request: Request) -> Response:
         invoices = licence_invoices(licence=_licence(request))
         return Response({"results": self.OutputSerializer(invoices, many=True).data})

@@ -40,6 +40,7 @@ from caseload.api.serializers import (
 from caseload.models import AccessLog, Action, Case, Constituent
 from caseload.services.ownership import new_case_owner
 from core.api.inputs import IdListField, id_list
+from core.api.schema import list_of
 from core.errors import NotFound, ValidationFailed
 
 
@@ -103,7 +104,7 @@ class CaseListCreateApi(APIView):
 
     @extend_schema(
         parameters=[FilterSerializer],
-        responses={200: CaseSearchItemSerializer(many=True)},
+        responses={200: list_of(CaseSearchItemSerializer, page=True)},
         description="Keyset-paginated by most recent activity; with `q`, ranked search "
         "results in limit/offset pages.",
     )
@@ -298,7 +299,7 @@ class CaseActionsApi(APIView):
         occurred_at = serializers.DateTimeField(required=False)
         time_spent_minutes = serializers.IntegerField(required=False, allow_null=True)
 
-    @extend_schema(responses={200: ActionSerializer(many=True)})
+    @extend_schema(responses={200: list_of(ActionSerializer, page=True)})
     def get(self, request: Request, case_id: int) -> Response:
         case = selectors.case_get_for_user(
             user=actor(request), case_id=case_id, what=AccessLog.What.HISTORY
@@ -330,7 +331,7 @@ class CaseReferralsApi(APIView):
         note = serializers.CharField(required=False, allow_blank=True, default="")
         time_spent_minutes = serializers.IntegerField(required=False, allow_null=True)
 
-    @extend_schema(responses={200: ReferralSerializer(many=True)})
+    @extend_schema(responses={200: list_of(ReferralSerializer)})
     def get(self, request: Request, case_id: int) -> Response:
         case = selectors.case_get_for_user(
             user=actor(request), case_id=case_id, what=AccessLog.What.REFERRALS
@@ -379,7 +380,7 @@ class CaseSuggestOfficersApi(APIView):
     class OutputSerializer(OfficerSerializer):
         match = serializers.CharField()
 
-    @extend_schema(responses={200: OutputSerializer(many=True)})
+    @extend_schema(responses={200: list_of(OutputSerializer)})
     def get(self, request: Request, case_id: int) -> Response:
         user = actor(request)
         case = selectors.case_get_for_user(user=user, case_id=case_id)
@@ -395,7 +396,7 @@ class CaseAttachmentsApi(APIView):
     class InputSerializer(serializers.Serializer):
         file = serializers.FileField()
 
-    @extend_schema(responses={200: AttachmentSerializer(many=True)})
+    @extend_schema(responses={200: list_of(AttachmentSerializer)})
     def get(self, request: Request, case_id: int) -> Response:
         case = selectors.case_get_for_user(user=actor(request), case_id=case_id)
         rows = selectors.attachment_list_for_case(case=case)
@@ -438,7 +439,7 @@ class AttachmentDownloadApi(APIView):
 class CaseAccessLogApi(APIView):
     """Who read this case and when (council admins, and whoever may change the case)."""
 
-    @extend_schema(responses={200: AccessLogSerializer(many=True)})
+    @extend_schema(responses={200: list_of(AccessLogSerializer, page=True)})
     def get(self, request: Request, case_id: int) -> Response:
         rows = selectors.access_log_for_case(user=actor(request), case_id=case_id)
         paginator = AccessLogPagination()

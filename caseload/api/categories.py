@@ -13,6 +13,7 @@ from caseload.api.common import actor
 from caseload.api.serializers import (
     CategorySerializer,
 )
+from core.api.schema import list_of
 
 
 class CategoryListCreateApi(APIView):
@@ -22,7 +23,7 @@ class CategoryListCreateApi(APIView):
         name = serializers.CharField(max_length=100)
         description = serializers.CharField(required=False, allow_blank=True, default="")
 
-    @extend_schema(responses={200: CategorySerializer(many=True)})
+    @extend_schema(responses={200: list_of(CategorySerializer)})
     def get(self, request: Request) -> Response:
         include_inactive = request.query_params.get("all") in ("1", "true")
         rows = selectors.category_list(include_inactive=include_inactive)

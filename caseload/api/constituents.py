@@ -19,6 +19,7 @@ from caseload.api.serializers import (
 )
 from caseload.models import Constituent
 from caseload.services.constituents import duplicates_as_data
+from core.api.schema import list_of
 
 
 class ConstituentInputSerializer(serializers.Serializer):
@@ -48,7 +49,9 @@ class ConstituentListCreateApi(APIView):
         owner = serializers.IntegerField(required=False, allow_null=True)
         allow_duplicate = serializers.BooleanField(default=False)
 
-    @extend_schema(parameters=[FilterSerializer], responses={200: ConstituentSerializer(many=True)})
+    @extend_schema(
+        parameters=[FilterSerializer], responses={200: list_of(ConstituentSerializer, page=True)}
+    )
     def get(self, request: Request) -> Response:
         params = self.FilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -102,7 +105,7 @@ class ConstituentDetailApi(APIView):
 class ConstituentCasesApi(APIView):
     """The constituent's cases that you may read, most recently active first."""
 
-    @extend_schema(responses={200: CaseListItemSerializer(many=True)})
+    @extend_schema(responses={200: list_of(CaseListItemSerializer, page=True)})
     def get(self, request: Request, constituent_id: int) -> Response:
         user = actor(request)
         constituent = selectors.constituent_get_for_user(user=user, constituent_id=constituent_id)
@@ -122,7 +125,7 @@ class ConstituentDuplicatesApi(APIView):
         email = serializers.CharField(required=False, allow_blank=True, default="")
         phone = serializers.CharField(required=False, allow_blank=True, default="")
 
-    @extend_schema(parameters=[FilterSerializer], responses={200: DuplicateSerializer(many=True)})
+    @extend_schema(parameters=[FilterSerializer], responses={200: list_of(DuplicateSerializer)})
     def get(self, request: Request) -> Response:
         params = self.FilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)

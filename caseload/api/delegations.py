@@ -16,6 +16,7 @@ from caseload.api.serializers import (
     UserRefSerializer,
 )
 from core.api.inputs import get_or_400
+from core.api.schema import list_of
 from core.errors import ValidationFailed
 
 
@@ -34,7 +35,7 @@ class DelegationListCreateApi(APIView):
         staff = serializers.IntegerField()
         councillor = serializers.IntegerField()
 
-    @extend_schema(responses={200: DelegationSerializer(many=True)})
+    @extend_schema(responses={200: list_of(DelegationSerializer)})
     def get(self, request: Request) -> Response:
         rows = selectors.delegation_list(user=actor(request))
         return Response({"results": DelegationSerializer(rows, many=True).data})

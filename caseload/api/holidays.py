@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from caseload import selectors, services
 from caseload.api.common import actor
+from core.api.schema import list_of
 
 
 class HolidaySerializer(serializers.Serializer):
@@ -33,7 +34,10 @@ class HolidayListCreateApi(APIView):
         date = serializers.DateField()
         name = serializers.CharField(max_length=120)
 
-    @extend_schema(parameters=[FilterSerializer], responses={200: HolidaySerializer(many=True)})
+    @extend_schema(
+        parameters=[FilterSerializer],
+        responses={200: list_of(HolidaySerializer, year=serializers.IntegerField())},
+    )
     def get(self, request: Request) -> Response:
         params = self.FilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)

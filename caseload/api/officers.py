@@ -16,6 +16,7 @@ from caseload.api.serializers import (
 )
 from caseload.models import Category, Ward
 from core.api.inputs import IdListField
+from core.api.schema import list_of
 from core.errors import ValidationFailed
 
 
@@ -55,7 +56,9 @@ class OfficerListCreateApi(APIView):
         ward = serializers.IntegerField(required=False)
         active = serializers.ChoiceField(["true", "false", "all"], default="true")
 
-    @extend_schema(parameters=[FilterSerializer], responses={200: OfficerSerializer(many=True)})
+    @extend_schema(
+        parameters=[FilterSerializer], responses={200: list_of(OfficerSerializer, page=True)}
+    )
     def get(self, request: Request) -> Response:
         params = self.FilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -122,7 +125,7 @@ class OfficerSuggestApi(APIView):
     class OutputSerializer(OfficerSerializer):
         match = serializers.CharField()
 
-    @extend_schema(parameters=[FilterSerializer], responses={200: OutputSerializer(many=True)})
+    @extend_schema(parameters=[FilterSerializer], responses={200: list_of(OutputSerializer)})
     def get(self, request: Request) -> Response:
         params = self.FilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)

@@ -14,6 +14,7 @@ from caseload.api.common import actor
 from caseload.api.serializers import (
     WardSerializer,
 )
+from core.api.schema import list_of
 from core.errors import PermissionDenied
 
 
@@ -24,7 +25,7 @@ class WardListCreateApi(APIView):
         name = serializers.CharField(max_length=200)
         code = serializers.CharField(required=False, allow_blank=True, allow_null=True)
 
-    @extend_schema(responses={200: WardSerializer(many=True)})
+    @extend_schema(responses={200: list_of(WardSerializer)})
     def get(self, request: Request) -> Response:
         current = request.query_params.get("current") in ("1", "true")
         return Response(
@@ -95,7 +96,12 @@ class PostcodeLookupApi(APIView):
     class FilterSerializer(serializers.Serializer):
         postcode = serializers.CharField(max_length=10)
 
-    @extend_schema(parameters=[FilterSerializer], responses={200: WardSerializer})
+    class OutputSerializer(serializers.Serializer):
+        ward = WardSerializer(
+            allow_null=True, help_text="None when the table has no such postcode."
+        )
+
+    @extend_schema(parameters=[FilterSerializer], responses={200: OutputSerializer})
     def get(self, request: Request) -> Response:
         params = self.FilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)

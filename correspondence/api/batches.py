@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from caseload.api.common import actor
 from core.api.inputs import IdListField
+from core.api.schema import list_of
 from correspondence import selectors, services
 
 
@@ -44,7 +45,7 @@ class BatchListCreateApi(APIView):
         cases = IdListField(allow_empty=False, max_length=2000)
         channel = serializers.ChoiceField(choices=["email", "pdf", "docx"])
 
-    @extend_schema(responses={200: BatchSerializer(many=True)})
+    @extend_schema(responses={200: list_of(BatchSerializer)})
     def get(self, request: Request) -> Response:
         rows = selectors.batch_list_for_user(user=actor(request))[:100]
         return Response({"results": BatchSerializer(rows, many=True).data})

@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 from caseload.api.common import actor
 from caseload.models import Case
 from caseload.selectors import case_get_for_change, case_get_for_user
+from core.api.schema import list_of
 from correspondence import selectors, services
 from correspondence.merge_fields import MERGE_FIELDS
 from correspondence.rendering.sandbox import ALLOWED_FILTERS
@@ -57,7 +58,7 @@ class TemplateListCreateApi(APIView):
         subject = serializers.CharField(max_length=300, trim_whitespace=False)
         body = serializers.CharField(trim_whitespace=False)
 
-    @extend_schema(responses={200: TemplateSerializer(many=True)})
+    @extend_schema(responses={200: list_of(TemplateSerializer)})
     def get(self, request: Request) -> Response:
         rows = selectors.template_list_effective(user=actor(request))
         return Response({"results": TemplateSerializer(rows, many=True).data})

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from caseload.api.common import actor, councillor_or_400
 from caseload.selectors import case_get_for_change, constituent_get_for_user
+from core.api.schema import list_of
 from correspondence import selectors, services
 
 
@@ -53,7 +54,7 @@ class InboundDetailSerializer(InboundSerializer):
 class TriageListApi(APIView):
     pagination_class = TriagePagination
 
-    @extend_schema(responses={200: InboundSerializer(many=True)})
+    @extend_schema(responses={200: list_of(InboundSerializer, page=True)})
     def get(self, request: Request) -> Response:
         include_done = request.query_params.get("all") in ("1", "true")
         qs = selectors.triage_list(user=actor(request), include_done=include_done)

@@ -25,3 +25,9 @@ urlpatterns = [
     # its own (the split view), so the page runs under the CSP with no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
+
+# Under /api/, errors answer in the API's JSON shape; elsewhere, the site's error pages.
+handler400 = "core.error_views.bad_request"
+handler403 = "core.error_views.permission_denied"
+handler404 = "core.error_views.page_not_found"
+handler500 = "core.error_views.server_error"

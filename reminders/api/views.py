@@ -21,6 +21,7 @@ from caseload.api.common import actor
 from caseload.api.serializers import CaseListItemSerializer, ReferralSerializer, UserRefSerializer
 from caseload.selectors import case_get_for_user
 from core.api.inputs import get_or_400
+from core.api.schema import list_of
 from core.errors import NotFound
 from reminders import selectors, services
 from reminders.models import BF, BFRule
@@ -106,7 +107,7 @@ class ReminderListCreateApi(APIView):
         reason = serializers.CharField(max_length=300)
         owner = serializers.IntegerField(required=False, min_value=1)
 
-    @extend_schema(parameters=[FilterSerializer], responses={200: BFSerializer(many=True)})
+    @extend_schema(parameters=[FilterSerializer], responses={200: list_of(BFSerializer, page=True)})
     def get(self, request: Request) -> Response:
         params = self.FilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)

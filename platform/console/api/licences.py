@@ -18,6 +18,7 @@ from billing.services import (
     licence_extend_trial,
 )
 from console.permissions import IsCentralStaff
+from core.api.schema import list_of
 from core.errors import NotFound
 
 
@@ -69,7 +70,7 @@ class PlatformLicenceListApi(APIView):
 
     permission_classes = [IsCentralStaff]
 
-    @extend_schema(responses={200: LicenceSummarySerializer(many=True)})
+    @extend_schema(responses={200: list_of(LicenceSummarySerializer)})
     def get(self, request: Request) -> Response:
         return Response({"results": LicenceSummarySerializer(licence_list(), many=True).data})
 

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from console.permissions import IsCentralStaff
+from core.api.schema import list_of
 from correspondence.shared import selectors, services
 
 
@@ -40,7 +41,7 @@ class SharedTemplateListCreateApi(APIView):
         subject = serializers.CharField(max_length=300, trim_whitespace=False)
         body = serializers.CharField(trim_whitespace=False)
 
-    @extend_schema(responses={200: SharedTemplateSerializer(many=True)})
+    @extend_schema(responses={200: list_of(SharedTemplateSerializer)})
     def get(self, request: Request) -> Response:
         rows = selectors.shared_template_list()
         return Response({"results": SharedTemplateSerializer(rows, many=True).data})
