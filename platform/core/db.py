@@ -17,7 +17,9 @@ def configure_session(sender: Any, connection: Any, **kwargs: Any) -> None:
     same cores. Set here rather than as a libpq `options` startup parameter, which
     PgBouncer refuses.
     """
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or settings.DATABASE_POOL_MODE == "transaction":
+        # Behind a transaction-mode pooler a session setting reaches one server connection
+        # only: set it for the database instead (deploy/README.md, "Connection poolers").
         return
     workers = int(settings.DATABASE_PARALLEL_WORKERS_PER_GATHER)
     # On the driver's connection: Django's cursor would first set the tenant search_path.

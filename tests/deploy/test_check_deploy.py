@@ -97,7 +97,8 @@ def test_production_settings_values(production_docs) -> None:
     assert got["csrf"] == []
     assert got["proxy"] == ["HTTP_X_FORWARDED_PROTO", "https"]
     assert got["debug"] is False
-    assert got["engine"] == "django_tenants.postgresql_backend"
+    # django-tenants' backend, made safe behind a transaction-mode pooler too.
+    assert got["engine"] == "core.postgresql_backend"
     # Persistent, health-checked connections; no driver-side pool and no skipped
     # `SET search_path` (see deploy/README.md, "Database connections").
     assert got["max_age"] == int(env["DATABASE_CONN_MAX_AGE"]) > 0

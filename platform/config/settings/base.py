@@ -150,16 +150,30 @@ TEMPLATES = [
 ]
 
 
+# "session" (default): a direct connection or a session-mode pooler. "transaction": behind
+# PgBouncer in transaction mode; every statement then runs in a transaction that sets its
+# own search path (core.postgresql_backend). deploy/README.md, "Connection poolers".
+DATABASE_POOL_MODE = env.str("DATABASE_POOL_MODE", default="session").strip().lower()
+if DATABASE_POOL_MODE not in ("session", "transaction"):
+    raise ImproperlyConfigured(
+        f"DATABASE_POOL_MODE={DATABASE_POOL_MODE!r} is not a pool mode: use session or transaction."
+    )
+
+
 def _database() -> dict:
     config = env.db_url("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/caseload")
-    config["ENGINE"] = "django_tenants.postgresql_backend"
+    # django-tenants' backend, which also works behind a transaction-mode pooler.
+    config["ENGINE"] = "core.postgresql_backend"
     # A Unix socket directory arrives percent-encoded in the URL's host part.
     config["HOST"] = unquote(str(config.get("HOST", "")))
-    # Persistent connections, health-checked. django-tenants sets search_path per request on
-    # the connection, so a pooler must be in *session* mode (see deploy/README.md).
+    # Persistent connections, health-checked.
     config["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     config["CONN_HEALTH_CHECKS"] = True
     config.setdefault("OPTIONS", {})["connect_timeout"] = env.int("DATABASE_CONNECT_TIMEOUT", 5)
+    if DATABASE_POOL_MODE == "transaction":
+        # Both live in a server session, which a transaction-mode pooler does not keep.
+        config["DISABLE_SERVER_SIDE_CURSORS"] = True
+        config["OPTIONS"]["prepare_threshold"] = None
     config["TEST"] = {"NAME": env("DATABASE_TEST_NAME", default=f"test_{config['NAME']}")}
     return config
 
