@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint format typecheck install clean-data frontend chromium screenshots
+.PHONY: run test bench lint format typecheck install clean-data frontend chromium pgbouncer screenshots
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -21,7 +21,7 @@ install: $(STAMP)
 run: $(STAMP)
 	$(PY) -m localdev.launcher
 
-test: $(STAMP) chromium
+test: $(STAMP) chromium pgbouncer
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
@@ -57,6 +57,19 @@ chromium:
 	      || echo "chromium could not be installed: the browser tests will skip"; \
 	  else \
 	    echo "chromium is missing and cannot be installed here (needs root and apt-get): the browser tests will skip"; \
+	  fi; }
+
+# tests/core/test_transaction_pooling.py runs a real PgBouncer (Debian's package) in
+# transaction mode; installed here like chromium, skipped with the reason where it cannot be
+# (and failed where CASELOAD_REQUIRE_PGBOUNCER=1, as .ci/run sets).
+pgbouncer:
+	@command -v pgbouncer >/dev/null 2>&1 || test -x /usr/sbin/pgbouncer || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's pgbouncer for the transaction-pooling test..."; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer) \
+	      || echo "pgbouncer could not be installed: the transaction-pooling test will skip"; \
+	  else \
+	    echo "pgbouncer is missing and cannot be installed here (needs root and apt-get): its test will skip"; \
 	  fi; }
 
 # Regenerates docs/screenshots/ (shown in README) from the demo data, in Chromium.

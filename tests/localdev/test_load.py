@@ -11,149 +11,30 @@ to see, and removed afterwards whatever happens."""
 
 from __future__ import annotations
 
-import random
-import secrets
-import statistics
 from collections.abc import Iterator
-from contextlib import ExitStack
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.db import connection
-from django.test import override_settings
-from django_tenants.utils import schema_context
-from knox.models import AuthToken
 
-from caseload.models import Action, Case
 from core.pgclient import database_url
-from tenants.cloning import spare_pool_refill
-from tenants.models import Council
-from tests.caseload.conftest import make_case
-from tests.factories import UserFactory
-from tests.http_load import Request, Response, Script, drive
-from tests.server_stack import ServerStack
+from tests.load_world import (
+    LoadCouncil,
+    assert_every_write_in_its_own_council,
+    drive_load,
+    load_councils_committed,
+)
 
 CLIENTS = 32
 REQUESTS = 5_200
-SLUGS = ("load-north", "load-south", "load-east", "load-west")
-CASES_PER_COUNCIL = 40
-SEARCH_WORDS = ("pothole", "streetlight", "housing", "bins")
-
-
-@dataclass
-class LoadCouncil:
-    slug: str
-    schema: str
-    host: str
-    marker: str
-    case_ids: list[int]
-    constituent_ids: list[int]
-    tokens: list[str] = field(default_factory=list)
-    created_titles: list[str] = field(default_factory=list)
-    created_ids: list[int] = field(default_factory=list)
-    notes: list[tuple[int, str]] = field(default_factory=list)
-
-
-def _remove(councils: list[Council]) -> None:
-    for council in councils:
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP SCHEMA IF EXISTS "{council.schema_name}" CASCADE')
-        Council.objects.filter(pk=council.pk).delete()
 
 
 @pytest.fixture(scope="module")
 def load_councils(councils, django_db_blocker) -> Iterator[list[LoadCouncil]]:
-    """Four councils with a councillor, marked cases and API tokens, committed. Module
-    scope, so they are committed before the test's own transaction begins and the server
-    processes see them."""
-    from console.services import council_provision
-
-    assert connection.settings_dict["NAME"].startswith("test_"), "only the test database"
-    made: list[Council] = []
-    fast_hasher = override_settings(
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
-    )
-    with fast_hasher, django_db_blocker.unblock(), ExitStack() as cleanup:
-        # Registered first, so it runs last: the spare schemas this took are replaced.
-        cleanup.callback(spare_pool_refill)
-        cleanup.callback(_remove, made)
-        out = []
-        for n, slug in enumerate(SLUGS):
-            council = council_provision(slug=slug, name=f"Load {slug}", actor="tests").council
-            made.append(council)
-            marker = f"mrk{n}{secrets.token_hex(3)}"
-            with schema_context(council.schema_name):
-                user = UserFactory(role="councillor", email=f"councillor@{slug}.gov.uk")
-                cases = [
-                    make_case(
-                        user,
-                        title=f"{marker} {random.choice(SEARCH_WORDS)} case {i}",
-                        description=f"Raised with {marker}",
-                    )
-                    for i in range(CASES_PER_COUNCIL)
-                ]
-                tokens = [AuthToken.objects.create(user)[1] for _ in range(CLIENTS // 4)]
-            out.append(
-                LoadCouncil(
-                    slug=slug,
-                    schema=council.schema_name,
-                    host=f"{slug}.{django_settings.PLATFORM_DOMAIN}",
-                    marker=marker,
-                    case_ids=[c.pk for c in cases],
-                    constituent_ids=[c.constituent_id for c in cases],
-                    tokens=tokens,
-                )
-            )
-        yield out
-
-
-def _script(council: LoadCouncil, token: str, client: int, rng: random.Random) -> Script:
-    """One client's traffic: 35% lists, 20% searches, 25% reads, 10% new cases, 10% new
-    actions (on its own new cases, or the seeded ones)."""
-    mine: list[int] = []
-    n = 0
-    while True:
-        n += 1
-        roll = rng.random()
-        if roll < 0.35:
-            request = Request("list", "GET", "/api/v1/cases/", council.host, token)
-        elif roll < 0.55:
-            word = rng.choice((*SEARCH_WORDS, council.marker))
-            request = Request("search", "GET", f"/api/v1/cases/?q={word}", council.host, token)
-        elif roll < 0.80:
-            case_id = rng.choice(mine or council.case_ids)
-            request = Request("read", "GET", f"/api/v1/cases/{case_id}/", council.host, token)
-        elif roll < 0.90:
-            title = f"{council.marker} new {client}-{n}"
-            request = Request(
-                "create",
-                "POST",
-                "/api/v1/cases/",
-                council.host,
-                token,
-                {"constituent": rng.choice(council.constituent_ids), "title": title},
-            )
-        else:
-            case_id = rng.choice(mine or council.case_ids)
-            text = f"{council.marker} note {client}-{n}"
-            request = Request(
-                "action",
-                "POST",
-                f"/api/v1/cases/{case_id}/actions/",
-                council.host,
-                token,
-                {"kind": "note", "text": text},
-            )
-        response: Response = yield request
-        if request.kind == "create" and response.status == 201:
-            created = response.json()["id"]
-            mine.append(created)
-            council.created_ids.append(created)
-            council.created_titles.append(request.json_body["title"])
-        elif request.kind == "action" and response.status == 201:
-            council.notes.append((case_id, request.json_body["text"]))
+    """Module scope, so they are committed before the test's own transaction begins and
+    the server processes see them."""
+    with django_db_blocker.unblock(), load_councils_committed(clients=CLIENTS) as made:
+        yield made
 
 
 @pytest.mark.worker
@@ -161,74 +42,19 @@ def _script(council: LoadCouncil, token: str, client: int, rng: random.Random) -
 def test_32_clients_5000_requests_no_error_no_leak_no_lost_write(
     load_councils: list[LoadCouncil], tmp_path: Path
 ) -> None:
-    markers = {c.host: c.marker.encode() for c in load_councils}
-    others = {host: [m for h, m in markers.items() if h != host] for host in markers}
-    leaks: list[str] = []
-    unexpected: list[str] = []
-
-    def check(request: Request, response: Response) -> None:
-        expected = 201 if request.method == "POST" else 200
-        if response.status != expected:
-            unexpected.append(f"{request.kind} {request.path} -> {response.status}")
-        for marker in others[request.host]:
-            if marker in response.body:
-                leaks.append(f"{request.kind} {request.path} on {request.host}")
-
-    rng = random.Random(20261205)
-    scripts = []
-    for i in range(CLIENTS):
-        council = load_councils[i % len(load_councils)]
-        token = council.tokens[i // len(load_councils)]
-        scripts.append(_bounded(_script(council, token, i, random.Random(rng.random())), i))
-    url = database_url(connection.settings_dict)
-    with ServerStack(database_url=url, workdir=tmp_path / "stack") as stack:
-        run = drive(port=stack.port, scripts=scripts, seconds=240, on_response=check)
-        log_tail = stack.log_tail()
-
-    latencies = [s for samples in run.by_kind.values() for s in samples]
-    print(
-        f"\nLOAD requests={run.responses} clients={CLIENTS} seconds={run.seconds:.1f} "
-        f"rps={run.responses / run.seconds:.0f} "
-        f"p50_ms={statistics.median(latencies) * 1000:.0f} "
-        f"p95_ms={statistics.quantiles(latencies, n=20)[18] * 1000:.0f} "
-        f"5xx={run.count(lambda s: s >= 500)} leaks={len(leaks)} "
-        f"by_kind={ {k: len(v) for k, v in run.by_kind.items()} } "
-        f"sizing=({stack.sizing.describe()})"
+    result = drive_load(
+        load_councils,
+        clients=CLIENTS,
+        requests=REQUESTS,
+        database_url=database_url(connection.settings_dict),
+        workdir=tmp_path / "stack",
     )
+    run = result.run
+    print(f"\nLOAD {result.summary(CLIENTS)}")
     assert run.errors == [], run.errors[:5]
-    assert run.count(lambda s: s >= 500) == 0, (unexpected[:10], log_tail)
+    assert run.count(lambda s: s >= 500) == 0, (result.unexpected[:10], result.log_tail)
     assert run.responses >= 5_000, run.responses
     assert set(run.by_kind) == {"list", "search", "read", "create", "action"}
-    assert leaks == [], leaks[:10]
-    assert unexpected == [], unexpected[:10]
-
-    # Every write is there, in its own council only.
-    for council in load_councils:
-        with schema_context(council.schema):
-            titles = set(
-                Case.objects.filter(pk__in=council.created_ids).values_list("title", flat=True)
-            )
-            assert titles == set(council.created_titles)
-            assert len(titles) == len(council.created_ids)
-            saved = set(
-                Action.objects.filter(kind="note", text__startswith=council.marker).values_list(
-                    "case_id", "text"
-                )
-            )
-            assert set(council.notes) <= saved
-            assert len(saved) == len(council.notes)
-            for other in load_councils:
-                if other is not council:
-                    assert not Case.objects.filter(title__startswith=other.marker).exists()
-
-
-def _bounded(script: Script, client: int) -> Script:
-    """Stop each client after its share of REQUESTS (the last response still reaches the
-    script, which records what it wrote)."""
-    share = REQUESTS // CLIENTS + (1 if client < REQUESTS % CLIENTS else 0)
-    request = next(script)
-    for sent in range(1, share + 1):
-        response = yield request
-        request = script.send(response)
-        if sent == share:
-            return
+    assert result.leaks == [], result.leaks[:10]
+    assert result.unexpected == [], result.unexpected[:10]
+    assert_every_write_in_its_own_council(load_councils)
