@@ -2,8 +2,9 @@
 
 Nothing here holds a council's casework. `CouncilMonthlyFigures` and `CouncilStats` hold
 numbers only, computed inside each council's schema (console.services.figures); they are
-stored unsuppressed so that sums over any time range stay exact, and every output (page,
-CSV, API, report) goes through console.selectors.comparison, which suppresses small numbers.
+stored exactly, and every output (page, CSV, API, report) goes through
+console.selectors.comparison, which rounds each month's counts before anything is added up
+or derived (console.disclosure), so no subtraction of published figures undoes it.
 """
 
 from __future__ import annotations

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver
@@ -136,7 +138,8 @@ def test_every_console_output_carries_numbers_only(central_client, api_for, make
         central_client.get("/reports/evaluation.csv").content.decode(),
         central_client.get("/councils/").content.decode(),
     ]
-    assert '"cases_opened":6' in outputs[0].replace(" ", "")
+    # 6 cases, rounded at random to a multiple of 5 (console.disclosure).
+    assert re.search(r'"cases_opened":(5|10)[,}]', outputs[0].replace(" ", ""))
     for text in outputs:
         for secret in [
             "Secret Person",

@@ -13,8 +13,9 @@ from django_tenants.utils import schema_context
 from accounts.models import LoginEvent, User
 from caseload.models import Action, Case, Category, Constituent, Officer, Referral, Ward
 from console.models import CouncilMonthlyFigures, CouncilStats
-from console.selectors.comparison import summarise
+from console.selectors.comparison import summarise, totals_from_rows
 from console.services import council_figures_refresh, figures_refresh_all
+from console.stats import percentile_cont
 from feedback.models import SurveyResponse
 from tests.conftest import in_council
 
@@ -283,10 +284,14 @@ def test_pooled_medians_equal_percentile_cont_over_the_cases(seeded) -> None:
     council_figures_refresh(schema_name=seeded.schema_name, today=TODAY)
     rows = _rows(seeded)
     both = summarise([rows[JAN], rows[FEB]])
-    # Days to close over both months: 1, 3, 10, 16, 21 (five cases: not suppressed).
-    assert both["cases_closed"] == 5
-    assert both["close_days_median"] == 10.0
-    assert both["close_days_p90"] == 19.0
+    # Days to close over both months: 1, 3, 10, 16, 21. Each month's count of closed cases
+    # (2 and 3) is rounded on its own, so the total shown is 0, 5 or 10; the median is
+    # shown whenever that rounded base is 5 or more, and is then the exact pooled median.
+    assert both["cases_closed"] in ("<5", 5, 10)
+    if both["cases_closed"] != "<5":
+        assert both["close_days_median"] == 10.0
+        assert both["close_days_p90"] == 19.0
+    assert percentile_cont(totals_from_rows([rows[JAN], rows[FEB]]).close_hist, 0.5) == 10.0
     # The same, straight from the database over those cases.
     from django.db import connection
 
@@ -305,17 +310,17 @@ def test_small_numbers_are_suppressed_in_summaries(seeded) -> None:
     council_figures_refresh(schema_name=seeded.schema_name, today=TODAY)
     rows = _rows(seeded)
     jan = summarise([rows[JAN]])
-    assert jan["cases_opened"] == 6
-    assert jan["cases_closed"] == "<5"  # 2 cases
-    assert jan["close_days_median"] == "<5"  # a median of 2 cases
+    # Counts are rounded at random to a multiple of 5 in their month (console.disclosure):
+    # 6 shows as 5 or 10, 2 as "<5" (rounded to 0) or 5; a derived figure is shown only
+    # when its rounded bases are 5 or more.
+    assert jan["cases_opened"] in (5, 10)
+    assert jan["cases_closed"] in ("<5", 5)  # 2 cases
+    if jan["cases_closed"] == "<5":
+        assert jan["close_days_median"] == "<5"  # a median of 2 cases
     assert jan["first_action_days_median"] == 2.0  # 5 cases: shown
-    assert jan["referrals_on_time_pct"] == "<5"  # 1 of 3
-    assert jan["councillors"] == "<5"
-    assert jan["survey_quicker"] == "<5"  # 2 answers
-    assert jan["time_per_case_minutes"] == "<5"  # 2 cases with time
+    assert jan["councillors"] in ("<5", 5)
     both = summarise(list(rows.values()))
-    assert both["cases_opened"] == 7
-    assert both["referrals_on_time_pct"] == "<5"  # 3 of 5: the part is small
+    assert both["cases_opened"] in (5, 10, 15)
     for value in both.values():
         assert value is None or value == "<5" or not isinstance(value, int) or value >= 5
 

@@ -16,29 +16,30 @@ pytestmark = pytest.mark.django_db
 
 
 def _month(council, month: date, **values) -> None:
+    # Multiples of 5 where a test reads an exact figure: the disclosure rounding keeps them.
     base = {
         "days_covered": 30,
         "councillors": 10,
-        "active_councillors": 9,
+        "active_councillors": 10,
         "logins": 60,
         "cases_opened": 20,
         "cases_closed": 10,
         "close_days_hist": {"10": 10},
         "first_action_cases": 20,
         "first_action_days_hist": {"1": 20},
-        "referrals_due": 10,
-        "referrals_on_time": 9,
-        "bfs_due": 10,
-        "bfs_on_time": 7,
-        "cases_with_bf": 12,
+        "referrals_due": 20,
+        "referrals_on_time": 15,
+        "bfs_due": 20,
+        "bfs_on_time": 15,
+        "cases_with_bf": 10,
         "actions": 50,
         "action_cases": 20,
         "time_minutes": 900,
         "time_cases": 15,
-        "survey_responses": 8,
-        "survey_quicker_sum": 32,
+        "survey_responses": 10,
+        "survey_quicker_sum": 40,
         "survey_engagement_sum": 30,
-        "survey_easy_sum": 36,
+        "survey_easy_sum": 45,
         "computed_at": timezone.now(),
     }
     base.update(values)
@@ -60,14 +61,14 @@ def test_every_criterion_has_its_evidence(trial_history) -> None:
     [evaluation] = evaluation_for(councils=evaluation_councils(slugs=["council-a"]))
     assert [c.number for c in evaluation.criteria] == [1, 2, 3, 4, 5, 6]
     evidence = {(c.number, e.key): e for c in evaluation.criteria for e in c.evidence}
-    assert evidence[(3, "bfs_on_time_pct")].trial == 70.0
-    assert evidence[(4, "cases_with_bf_pct")].trial == 60.0
+    assert evidence[(3, "bfs_on_time_pct")].trial == 75.0
+    assert evidence[(4, "cases_with_bf_pct")].trial == 50.0
     assert evidence[(4, "actions_per_case")].trial == 2.5
     assert evidence[(6, "time_per_case_minutes")].trial == 60
     assert evidence[(6, "close_days_median")].first_month == 12.0
     assert evidence[(5, "survey_easy")].trial == 4.5
     assert evidence[(1, "survey_quicker")].trial == 4.0
-    assert evidence[(2, "referrals_on_time_pct")].trial == 90.0
+    assert evidence[(2, "referrals_on_time_pct")].trial == 75.0
     assert len(CRITERIA) == 6
 
 
@@ -77,7 +78,7 @@ def test_council_report_as_csv_and_pdf(central_client, trial_history) -> None:
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert {r["criterion"] for r in rows} == {"1", "2", "3", "4", "5", "6"}
     bf = next(r for r in rows if r["figure"] == "BFs completed on time (%)")
-    assert bf["trial_period"] == "70.0"
+    assert bf["trial_period"] == "75.0"
 
     pdf = central_client.get("/reports/council-a/evaluation.pdf")
     assert pdf.status_code == 200
@@ -97,7 +98,7 @@ def test_report_across_councils_suppresses_and_marks_what_is_not_measured(
     assert b["BFs completed on time (%)"] == "not measured"
     assert b["Cases with a BF (%)"] == "not measured"
     a = {r["figure"]: r["trial_period"] for r in rows if r["slug"] == "council-a"}
-    assert a["BFs completed on time (%)"] == "70.0"
+    assert a["BFs completed on time (%)"] == "75.0"
     pdf = central_client.get("/reports/evaluation.pdf?councils=council-a,council-b")
     assert pdf.content.startswith(b"%PDF")
     page = central_client.get("/reports/").content.decode()

@@ -1,19 +1,18 @@
-"""Comparison figures as every output shows them: summed over a range of months, with
-small numbers suppressed. The page, the CSV, the API and the evaluation reports all read
-through here, so no output can skip the suppression rule (console.disclosure)."""
+"""Comparison figures as every output shows them: each month's counts rounded, then summed
+over a range of months, with small numbers marked. The page, the CSV, the API and the
+evaluation reports all read through here, so no output can skip the disclosure rule
+(console.disclosure)."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.cache import cache
-from django.db import connection
-from django.db.models import Count, F, Max, Sum
+from django.db.models import Count, Max
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -167,28 +166,66 @@ class Totals:
         return int(self.sums.get(name) or 0)
 
 
-def totals_from_rows(rows: Sequence[CouncilMonthlyFigures]) -> Totals:
-    rows = sorted(rows, key=lambda r: r.month)
-    if not rows:
+ROW_FIELDS = [
+    "council_id",
+    "month",
+    "councillors",
+    "days_covered",
+    *SUMMED,
+    "close_days_hist",
+    "first_action_days_hist",
+    "cases_by_category",
+    "cases_by_ward",
+]
+
+
+def _row_values(row: CouncilMonthlyFigures | Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(row, Mapping):
+        return dict(row)
+    return {name: getattr(row, name) for name in ROW_FIELDS}
+
+
+def totals_from_rows(rows: Sequence[CouncilMonthlyFigures | Mapping[str, Any]]) -> Totals:
+    """One council's months added up, each month's counts rounded first (console.disclosure):
+    every published count is built from rounded months only, so no subtraction of one
+    published figure from another can reveal a month's hidden small number."""
+    values = sorted((_row_values(r) for r in rows), key=lambda r: r["month"])
+    if not values:
         return Totals()
+    protected = []
+    for row in values:
+        cell = {"council_id": row["council_id"], "month": row["month"]}
+        counts = d.rounded_month(
+            **cell, counts={name: row[name] for name in ["councillors", *SUMMED]}
+        )
+        protected.append(
+            {
+                **counts,
+                "days_covered": row["days_covered"],
+                "categories": d.rounded_breakdown(
+                    **cell, kind="category", counts=row["cases_by_category"]
+                ),
+                "wards": d.rounded_breakdown(**cell, kind="ward", counts=row["cases_by_ward"]),
+            }
+        )
     sums: dict[str, int | None] = {}
     for name in SUMMED:
-        values = [getattr(r, name) for r in rows if getattr(r, name) is not None]
-        sums[name] = sum(values) if values else None
+        present = [p[name] for p in protected if p[name] is not None]
+        sums[name] = sum(present) if present else None
     categories: dict[str, int] = {}
     wards: dict[str, int] = {}
-    for row in rows:
-        for code, n in (row.cases_by_category or {}).items():
-            categories[code] = categories.get(code, 0) + int(n)
-        for code, n in (row.cases_by_ward or {}).items():
-            wards[code] = wards.get(code, 0) + int(n)
+    for p in protected:
+        for code, n in p["categories"].items():
+            categories[code] = categories.get(code, 0) + n
+        for code, n in p["wards"].items():
+            wards[code] = wards.get(code, 0) + n
     return Totals(
-        months=len(rows),
-        latest_councillors=rows[-1].councillors,
-        councillor_days=sum(r.councillors * r.days_covered for r in rows),
+        months=len(protected),
+        latest_councillors=int(protected[-1]["councillors"] or 0),
+        councillor_days=sum(int(p["councillors"] or 0) * p["days_covered"] for p in protected),
         sums=sums,
-        close_hist=stats.pool(r.close_days_hist for r in rows),
-        first_hist=stats.pool(r.first_action_days_hist for r in rows),
+        close_hist=stats.pool(r["close_days_hist"] or {} for r in values),
+        first_hist=stats.pool(r["first_action_days_hist"] or {} for r in values),
         categories=categories,
         wards=wards,
     )
@@ -204,12 +241,13 @@ def summarise(rows: Sequence[CouncilMonthlyFigures]) -> dict[str, d.Figure]:
 
 
 def summarise_totals(t: Totals) -> dict[str, d.Figure]:
-    """The figures over a council's added-up months, suppressed. Sums stay exact; medians
+    """The figures over a council's added-up (rounded) months, suppressed. Medians
     and percentiles come from the pooled day histograms (same rule as percentile_cont)."""
     if not t.months:
         return dict.fromkeys(FIGURE_KEYS)
-    closed = stats.hist_count(t.close_hist)
-    first_n = stats.hist_count(t.first_hist)
+    # Bases are the rounded counts, like everything else a suppression decision reads.
+    closed = t.total("cases_closed")
+    first_n = t.total("first_action_cases")
     active_avg = t.total("active_councillors") / t.months
     councillor_weeks = t.councillor_days / 7
     logins = t.total("logins")
@@ -265,55 +303,20 @@ def summarise_totals(t: Totals) -> dict[str, d.Figure]:
 def totals_by_council(
     *, council_ids: list[int], month_from: date, month_to: date
 ) -> dict[int, Totals]:
-    """Every council's totals over the range, added up by the database: two queries, and
-    only sums and histogram buckets come back (not a row per council and month)."""
-    in_range = {
-        "council_id__in": council_ids,
-        "month__gte": month_from,
-        "month__lte": month_to,
-    }
-    result: dict[int, Totals] = {}
-    aggregates = (
-        CouncilMonthlyFigures.objects.filter(**in_range)
-        .values("council_id")
-        .annotate(
-            n_months=Count("id"),
-            councillor_days=Sum(F("councillors") * F("days_covered")),
-            latest=ArrayAgg("councillors", ordering="-month"),
-            **{name: Sum(name) for name in SUMMED},
+    """Every council's totals over the range: one query for the months' numbers, then each
+    month rounded and added up here (the rounding is per month, so the database cannot sum
+    first)."""
+    by_council: dict[int, list[dict[str, Any]]] = {}
+    rows = (
+        CouncilMonthlyFigures.objects.filter(
+            council_id__in=council_ids, month__gte=month_from, month__lte=month_to
         )
-        .order_by()
+        .order_by("council_id", "month")
+        .values(*ROW_FIELDS)
     )
-    for row in aggregates:
-        values: dict[str, Any] = dict(row)
-        result[values["council_id"]] = Totals(
-            months=values["n_months"],
-            latest_councillors=values["latest"][0],
-            councillor_days=values["councillor_days"] or 0,
-            sums={name: values[name] for name in SUMMED},
-        )
-    table = CouncilMonthlyFigures._meta.db_table
-    parts = [
-        f"SELECT council_id, '{kind}', e.key, sum(e.value::integer) FROM {table}, "
-        f"jsonb_each_text({column}) e WHERE council_id = ANY(%s) AND month BETWEEN %s AND %s "
-        "GROUP BY council_id, e.key"
-        for kind, column in HISTOGRAMS.items()
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), [council_ids, month_from, month_to] * len(parts))
-        for council_id, kind, key, n in cursor.fetchall():
-            totals = result.get(council_id)
-            if totals is None:
-                continue
-            if kind == "close":
-                totals.close_hist[int(key)] = int(n)
-            elif kind == "first":
-                totals.first_hist[int(key)] = int(n)
-            elif kind == "category":
-                totals.categories[key] = int(n)
-            else:
-                totals.wards[key] = int(n)
-    return result
+    for row in rows:
+        by_council.setdefault(row["council_id"], []).append(row)
+    return {council_id: totals_from_rows(months) for council_id, months in by_council.items()}
 
 
 CACHE_SECONDS = 24 * 60 * 60
@@ -498,11 +501,7 @@ def comparison_as_dict(comparison: Comparison) -> dict:
     return {
         "from": f"{comparison.month_from:%Y-%m}",
         "to": f"{comparison.month_to:%Y-%m}",
-        "small_number_rule": (
-            f"Counts under {d.small_number()}, and figures derived from fewer than "
-            f"{d.small_number()} cases, answers or people, are shown as "
-            f"'{d.suppressed_marker()}'. null means not measured."
-        ),
+        "small_number_rule": f"{d.rule_text()} null means not measured.",
         "figures": [
             {"key": f.key, "label": f.label, "description": f.description} for f in FIGURES
         ],

@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from console.charts import bar_chart
-from console.disclosure import Figure
+from console.disclosure import Figure, rule_text
 from console.permissions import central_staff_required
 from console.selectors.comparison import (
     CACHE_SECONDS,
@@ -139,6 +139,7 @@ def comparison_view(request: HttpRequest) -> HttpResponse:
         params = {"slugs": None}
         comparison = comparison_get(include_months=False)
     context = {
+        "disclosure_rule": rule_text(),
         "comparison": comparison,
         "error": error,
         "council_choices": _council_choices(set(params.get("slugs") or [])),

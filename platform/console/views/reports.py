@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from console.disclosure import small_number, suppressed_marker
+from console.disclosure import rule_text
 from console.permissions import central_staff_required
 from console.selectors.evaluation import evaluation_councils, evaluation_csv_rows, evaluation_for
 from core.csv_writer import csv_response
@@ -48,8 +48,7 @@ def _pdf(evaluations: list, *, title: str, filename: str) -> HttpResponse:
             ),
             "title": title,
             "generated_at": timezone.now(),
-            "small": small_number(),
-            "marker": suppressed_marker(),
+            "disclosure_rule": rule_text(),
         },
     )
     response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
