@@ -122,6 +122,11 @@ class SendForm(WriteForm):
     """The preview's buttons: each posts the same choice with how to send it."""
 
     channel = forms.ChoiceField(
-        choices=[("email", "Email"), ("docx", "Letter (.docx)"), ("pdf", "Letter (PDF)")],
+        choices=[
+            ("email", "Email"),
+            ("docx", "Letter (.docx)"),
+            ("pdf", "Letter (PDF)"),
+            ("both", "Letter (.docx and PDF)"),
+        ],
         error_messages={"required": "Choose how to send it"},
     )

@@ -120,7 +120,11 @@ def case_write(request: HttpRequest, case_id: int) -> HttpResponse:
                 )
             else:
                 letter = services.correspondence_make_letter(
-                    actor=user, key=key, case=case, fmt=channel, referral=referral
+                    actor=user,
+                    key=key,
+                    case=case,
+                    formats=["docx", "pdf"] if channel == "both" else [channel],
+                    referral=referral,
                 )
         except (NotFound, PermissionDenied):
             raise
@@ -131,6 +135,14 @@ def case_write(request: HttpRequest, case_id: int) -> HttpResponse:
         else:
             if channel == "email":
                 messages.success(request, f"Email sent to {sent.to}. It is in the case history.")
+                return redirect("caseload:case-detail", case_id=case.pk)
+            if channel == "both":
+                # Two files are two downloads: the case page lists both under its files.
+                messages.success(
+                    request,
+                    f"Letter made as .docx and PDF ({', '.join(f.filename for f in letter.files)})"
+                    ". Both are in the case's files below, and it is one entry in the history.",
+                )
                 return redirect("caseload:case-detail", case_id=case.pk)
             # The browser stays on this page and saves the file; the note shows on the
             # next page it opens (the case, usually).

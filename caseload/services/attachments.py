@@ -69,10 +69,14 @@ def attachment_sniff_type(*, head: bytes, filename: str, whole: bytes | None = N
 
 
 @transaction.atomic
-def attachment_add(*, actor: User, case: Case, file: UploadedFile) -> Attachment:
+def attachment_add(
+    *, actor: User, case: Case, file: UploadedFile, record: bool = True
+) -> Attachment:
     """Attach `file` to `case` after checking its size and (sniffed) type; records an action.
 
     The file is written under MEDIA_ROOT/<council schema>/cases/<case id>/ with a random name.
+    `record=False` is for a service that names the file in its own history entry (a letter
+    made as .docx and PDF is one entry, not one per file plus "Case details changed").
     """
     assert_council_writable()
     assert_can_change_case(actor=actor, case=case)
@@ -105,13 +109,14 @@ def attachment_add(*, actor: User, case: Case, file: UploadedFile) -> Attachment
     attachment.file.save(name, file, save=False)
     try:
         attachment.save()
-        _record(
-            case=case,
-            actor=actor,
-            kind=Action.Kind.UPDATE,
-            text=f"Attached {name} ({content_type}, {size:,} bytes)",
-            data={"attachment_id": attachment.pk},
-        )
+        if record:
+            _record(
+                case=case,
+                actor=actor,
+                kind=Action.Kind.UPDATE,
+                text=f"Attached {name} ({content_type}, {size:,} bytes)",
+                data={"attachment_id": attachment.pk},
+            )
     except Exception:
         # The row is rolled back with the transaction; the file must go too. (Django has no
         # on-rollback hook, so a caller's later failure could still orphan a file; a

@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.utils import formataddr, parseaddr
 
@@ -298,15 +299,46 @@ def letter_for(prepared: Prepared) -> Letter:
 
 
 @dataclass(frozen=True)
-class GeneratedLetter:
-    action: Action
+class LetterFile:
     attachment: Attachment
     filename: str
     content_type: str
     content: bytes
 
 
+@dataclass(frozen=True)
+class GeneratedLetter:
+    """One letter, in one or more formats, and its one history entry."""
+
+    action: Action
+    files: tuple[LetterFile, ...]
+
+    # The first (usually only) file, for callers that ask for one format.
+    @property
+    def attachment(self) -> Attachment:
+        return self.files[0].attachment
+
+    @property
+    def filename(self) -> str:
+        return self.files[0].filename
+
+    @property
+    def content_type(self) -> str:
+        return self.files[0].content_type
+
+    @property
+    def content(self) -> bytes:
+        return self.files[0].content
+
+
 LETTER_FORMATS = {"docx": DOCX_CONTENT_TYPE, "pdf": PDF_CONTENT_TYPE}
+LETTER_FORMAT_LABELS = {"docx": ".docx", "pdf": "PDF"}
+
+
+def letter_formats_label(formats: Sequence[str]) -> str:
+    """ ".docx", "PDF" or ".docx and PDF": how the history says which formats were made."""
+    labels = [LETTER_FORMAT_LABELS[f] for f in formats]
+    return " and ".join(labels)
 
 
 @transaction.atomic
@@ -315,43 +347,55 @@ def correspondence_make_letter(
     actor: User,
     key: str,
     case: Case,
-    fmt: str,
+    fmt: str = "",
+    formats: Sequence[str] = (),
     referral: Referral | int | None = None,
 ) -> GeneratedLetter:
-    """Template `key` as a letter on the council's letterhead (.docx or PDF), attached to
-    the case and recorded in its history as a LETTER action."""
-    if fmt not in LETTER_FORMATS:
+    """Template `key` as a letter on the council's letterhead, in `fmt` or each of
+    `formats` (.docx, PDF), each file attached to the case, and ONE history entry (a LETTER
+    action) saying which formats: the files are one letter, so the history has one line
+    for it and no "Case details changed" per file."""
+    chosen = list(dict.fromkeys([*formats] if formats else [fmt]))
+    if not chosen or any(f not in LETTER_FORMATS for f in chosen):
         raise ValidationFailed(
-            "A letter is docx or pdf.", extra={"format": ["Choose docx or pdf."]}
+            "A letter is docx, pdf or both.", extra={"format": ["Choose docx, pdf or both."]}
         )
     prepared = correspondence_prepare(
         actor=actor, key=key, case=case, referral=referral, for_sending=True
     )
     letter = letter_for(prepared)
-    content = render_docx(letter) if fmt == "docx" else render_pdf(letter)
-    filename = f"{case.reference}-{key}.{fmt}"
-    upload = SimpleUploadedFile(filename, content, content_type=LETTER_FORMATS[fmt])
-    attachment = attachment_add(actor=actor, case=case, file=upload)
+    files = []
+    for f in chosen:
+        content = render_docx(letter) if f == "docx" else render_pdf(letter)
+        filename = f"{case.reference}-{key}.{f}"
+        upload = SimpleUploadedFile(filename, content, content_type=LETTER_FORMATS[f])
+        attachment = attachment_add(actor=actor, case=case, file=upload, record=False)
+        files.append(
+            LetterFile(
+                attachment=attachment,
+                filename=filename,
+                content_type=LETTER_FORMATS[f],
+                content=content,
+            )
+        )
+    names = ", ".join(f.filename for f in files)
     action = action_add(
         actor=actor,
         case=case,
         kind=Action.Kind.LETTER,
         text=(
-            f"Letter to {prepared.recipient_name}: {prepared.rendered.subject} ({filename})"
+            f"Letter to {prepared.recipient_name}: {prepared.rendered.subject} "
+            f"({letter_formats_label(chosen)}: {names})"
             f"\n\n{prepared.body_for_history}"
         )[:20000],
         data={
             "template": key,
             "template_source": prepared.template.source,
-            "attachment_id": attachment.pk,
-            "format": fmt,
+            "attachment_id": files[0].attachment.pk,
+            "attachment_ids": [f.attachment.pk for f in files],
+            "format": chosen[0],
+            "formats": chosen,
             "referral_id": prepared.referral.pk if prepared.referral else None,
         },
     )
-    return GeneratedLetter(
-        action=action,
-        attachment=attachment,
-        filename=filename,
-        content_type=LETTER_FORMATS[fmt],
-        content=content,
-    )
+    return GeneratedLetter(action=action, files=tuple(files))

@@ -125,6 +125,53 @@ def test_download_docx_and_pdf_letters_are_attached_and_recorded(council_a, peop
     assert filename in case_page
 
 
+def test_a_letter_as_docx_and_pdf_is_one_history_entry_saying_which_formats(
+    council_a, people, scene
+) -> None:
+    """Issue 16: .docx and PDF used to add four entries, two "Case details changed"."""
+    with in_council(council_a):
+        before = set(Action.objects.filter(case=scene.case).values_list("pk", flat=True))
+    client = client_for(council_a, people.staff)  # staff acting for the owner
+    preview = _ok_page(client.get(_url(scene.case, "template=acknowledgement")))
+    assert "Make letter as .docx and PDF" in preview
+    response = client.post(_url(scene.case), {"template": "acknowledgement", "channel": "both"})
+    assert response.status_code == 302 and response["Location"] == f"/cases/{scene.case.pk}/"
+    with in_council(council_a):
+        new = list(Action.objects.filter(case=scene.case).exclude(pk__in=before))
+        assert len(new) == 1
+        (entry,) = new
+        assert entry.kind == Action.Kind.LETTER
+        assert entry.author_id == people.staff.pk and entry.on_behalf_of_id == people.owner.pk
+        assert entry.data["formats"] == ["docx", "pdf"]
+        assert "(.docx and PDF:" in entry.text
+        files = Attachment.objects.filter(pk__in=entry.data["attachment_ids"]).order_by("id")
+        names = [f.original_name for f in files]
+        reference = scene.case.reference
+        assert names == [f"{reference}-acknowledgement.docx", f"{reference}-acknowledgement.pdf"]
+        assert [f.content_type for f in files] == [
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "application/pdf",
+        ]
+    case_page = _ok_page(client.get(response["Location"]))
+    assert "Letter made as .docx and PDF" in case_page
+    for name in names:
+        assert name in case_page  # listed with the case's files, to download
+    assert "Case details changed" not in case_page
+
+
+def test_one_format_letter_is_one_entry_too(council_a, people, scene) -> None:
+    with in_council(council_a):
+        before = Action.objects.filter(case=scene.case).count()
+    client = client_for(council_a, people.owner)
+    response = client.post(_url(scene.case), {"template": "acknowledgement", "channel": "pdf"})
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    with in_council(council_a):
+        assert Action.objects.filter(case=scene.case).count() == before + 1
+        assert not Action.objects.filter(case=scene.case, kind=Action.Kind.UPDATE).exists()
+    (letter,) = _actions(council_a, scene.case, Action.Kind.LETTER)
+    assert letter.data["formats"] == ["pdf"] and "(PDF:" in letter.text
+
+
 def test_officer_template_needs_a_referral(council_a, people, scene) -> None:
     client = client_for(council_a, people.owner)
     response = client.get(_url(scene.case, "template=chaser"))
@@ -188,7 +235,7 @@ def test_shared_colleague_and_admin_are_refused(council_a, people, scene) -> Non
         case_set_sharing(
             actor=people.owner, case=scene.case, sharing="named", user_ids=[people.colleague.pk]
         )
-    data = {"template": "acknowledgement", "channel": "email"}
+    data = {"template": "acknowledgement", "channel": "both"}
     colleague = client_for(council_a, people.colleague)
     assert colleague.get(f"/cases/{scene.case.pk}/").status_code == 200  # may read it
     assert colleague.get(_url(scene.case)).status_code == 403
@@ -204,7 +251,7 @@ def test_shared_colleague_and_admin_are_refused(council_a, people, scene) -> Non
 
 
 def test_other_council_and_anonymous_are_refused(council_a, council_b, people, scene) -> None:
-    data = {"template": "acknowledgement", "channel": "email"}
+    data = {"template": "acknowledgement", "channel": "both"}
     outsider = client_for(council_b, people.outsider)
     for response in (outsider.get(_url(scene.case)), outsider.post(_url(scene.case), data)):
         assert response.status_code == 404
@@ -224,7 +271,7 @@ def test_read_only_council_refuses_sending(council_a, people, scene) -> None:
     client = client_for(council_a, people.owner)
     Licence.objects.filter(council=council_a).update(state="lapsed")
     assert client.get(_url(scene.case, "template=acknowledgement")).status_code == 200
-    for channel in ("email", "docx"):
+    for channel in ("email", "docx", "both"):
         response = client.post(
             _url(scene.case), {"template": "acknowledgement", "channel": channel}
         )
