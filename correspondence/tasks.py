@@ -18,6 +18,15 @@ def batch_process_task(*, batch_id: int) -> str:
 
 
 @shared_task(
+    name="correspondence.batch_requeue_stale",
+    **retry_policy(max_retries=3),
+)
+def batch_requeue_stale_task() -> int:
+    """Beat, one job per council (tenants.fan_out): batches whose task was lost."""
+    return len(services.batch_requeue_stale())
+
+
+@shared_task(
     name="correspondence.inbound_poll",
     **retry_policy(max_retries=3),
 )

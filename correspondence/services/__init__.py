@@ -1,6 +1,6 @@
 """Writes for correspondence. Import from here."""
 
-from correspondence.services.batches import batch_create, batch_process
+from correspondence.services.batches import batch_create, batch_process, batch_requeue_stale
 from correspondence.services.inbound import InboundResult, inbound_process, inbound_receive
 from correspondence.services.letterhead import letterhead_update
 from correspondence.services.links import (
@@ -35,6 +35,7 @@ __all__ = [
     "SentEmail",
     "batch_create",
     "batch_process",
+    "batch_requeue_stale",
     "correspondence_make_letter",
     "correspondence_prepare",
     "correspondence_send_email",

@@ -9,6 +9,7 @@ transaction with the item's status, so a retried or re-run task never sends one 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -26,6 +27,9 @@ from correspondence.shared.models import Audience
 
 logger = logging.getLogger(__name__)
 MAX_BATCH_CASES = 2000
+# A queued batch none of whose items has moved for this long has lost its task (the broker
+# was down when it was queued, or a worker died with it): the sweep queues it again.
+BATCH_STALE_AFTER = timedelta(minutes=10)
 
 
 @transaction.atomic
@@ -80,8 +84,28 @@ def batch_create(*, actor: User, key: str, case_ids: list[int], channel: str) ->
 def _queue(batch_id: int) -> None:
     try:
         tasks.batch_process_task.delay(batch_id=batch_id)
-    except Exception:  # broker down: the batch stays queued until its task is sent again
-        logger.warning("batch %s not queued; run it again later", batch_id)
+    except Exception:  # broker down: the batch stays queued until the sweep sends it again
+        logger.warning("batch %s not queued; the stale-batch sweep will queue it", batch_id)
+
+
+def batch_requeue_stale(*, now: datetime | None = None) -> list[int]:
+    """Queue again every batch still queued with no item moved for BATCH_STALE_AFTER.
+
+    Safe against a batch that is in fact running: items are claimed one at a time with
+    SKIP LOCKED and only while pending, so a second task sends nothing twice."""
+    cutoff = (now or timezone.now()) - BATCH_STALE_AFTER
+    ids = list(
+        Batch.objects.filter(status=Batch.Status.QUEUED, updated_at__lt=cutoff)
+        .exclude(items__updated_at__gte=cutoff)
+        .order_by("id")
+        .values_list("id", flat=True)
+        .distinct()
+    )
+    for batch_id in ids:
+        _queue(batch_id)
+    if ids:
+        logger.info("re-queued %d stale batches", len(ids))
+    return ids
 
 
 def _send_one(batch: Batch, item: BatchItem) -> None:

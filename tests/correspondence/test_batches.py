@@ -136,3 +136,54 @@ def test_batch_api(
         format="json",
     )
     assert bad.status_code == 404
+
+
+def test_a_batch_queued_while_the_broker_was_down_is_queued_again_by_the_sweep(
+    council_a, people, ward_cases, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The batch's task is sent on commit; with the broker down it was lost and the batch
+    stayed queued for ever. The sweep (beat, one job per council) sends it again."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from correspondence import tasks
+    from correspondence.services import batch_requeue_stale
+
+    def broker_down(**kwargs):
+        raise ConnectionError("Error 111 connecting to redis: Connection refused.")
+
+    queued: list[int] = []
+    with in_council(council_a):
+        monkeypatch.setattr(tasks.batch_process_task, "delay", broker_down)
+        with django_capture_on_commit_callbacks(execute=True):
+            batch = batch_create(
+                actor=people.owner,
+                key="outcome",
+                case_ids=[c.pk for c in ward_cases[:2]],
+                channel="pdf",
+            )
+        monkeypatch.setattr(
+            tasks.batch_process_task, "delay", lambda *, batch_id: queued.append(batch_id)
+        )
+        assert batch_requeue_stale() == []  # just queued: not stale yet
+        later = timezone.now() + timedelta(minutes=11)
+        assert batch_requeue_stale(now=later) == [batch.pk]
+        assert queued == [batch.pk]
+
+        # A batch whose items are moving is left alone; a finished one too.
+        BatchItem.objects.filter(pk=BatchItem.objects.filter(batch=batch).first().pk).update(
+            updated_at=later
+        )
+        assert batch_requeue_stale(now=later) == []
+        assert tasks.batch_process_task.name == "correspondence.batch_process"
+        done = batch_process(batch_id=queued[0])
+        assert done.status == Batch.Status.DONE
+        assert batch_requeue_stale(now=later + timedelta(hours=1)) == []
+        assert Action.objects.filter(kind=Action.Kind.LETTER).count() == 2
+
+    entry = settings.CELERY_BEAT_SCHEDULE["correspondence-batch-requeue"]
+    assert entry["task"] == "tenants.fan_out"
+    assert entry["args"] == ["correspondence.batch_requeue_stale"]
+    assert tasks.batch_requeue_stale_task.name == "correspondence.batch_requeue_stale"

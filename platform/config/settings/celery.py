@@ -76,6 +76,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "correspondence.inbound_poll",
         "schedule": crontab(minute="*"),
     },
+    "correspondence-batch-requeue": {
+        # One job per council: batches queued while the broker was down, or lost with a
+        # worker, are queued again (correspondence.services.batches.batch_requeue_stale).
+        "task": "tenants.fan_out",
+        "schedule": crontab(minute="5-59/15"),
+        "args": ["correspondence.batch_requeue_stale"],
+    },
     "mailer-outbox-purge-public": {
         "task": "mailer.outbox_purge",
         "schedule": crontab(hour=3, minute=30),
