@@ -9,8 +9,9 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from caseload.forms import GovukDateField
+from caseload.forms import GovukDateField, OwnerChoiceField
 from caseload.models import Referral
+from core.forms import GovukForm
 from correspondence.selectors import EffectiveTemplate
 from correspondence.services.links import MAX_REPLY_CHARS, OfficerResponse
 from correspondence.shared.models import Audience
@@ -129,4 +130,42 @@ class SendForm(WriteForm):
             ("both", "Letter (.docx and PDF)"),
         ],
         error_messages={"required": "Choose how to send it"},
+    )
+
+
+class TriageAssignForm(GovukForm):
+    reference = forms.CharField(
+        label="Case reference",
+        max_length=40,
+        help_text="The reference on the case page, for example ABC-2026-0012.",
+        error_messages={"required": "Enter the reference of the case to file it on"},
+    )
+
+
+class TriageOpenCaseForm(GovukForm):
+    title = forms.CharField(
+        label="Case title (optional)",
+        required=False,
+        max_length=200,
+        help_text="Leave it empty to use the email's subject.",
+    )
+
+    def __init__(self, *args: Any, owners: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"] = OwnerChoiceField(
+            queryset=owners,
+            required=True,
+            empty_label="Choose a councillor",
+            label="Councillor the case is for",
+            error_messages={"required": "Choose the councillor the case is for"},
+        )
+        self.order_fields(["owner", "title"])
+
+
+class TriageDismissForm(GovukForm):
+    reason = forms.CharField(
+        label="Why is it not casework?",
+        max_length=200,
+        help_text="For example: spam, a mailing list, a duplicate of a message already filed.",
+        error_messages={"required": "Enter why you are discarding this message"},
     )

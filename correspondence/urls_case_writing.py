@@ -3,10 +3,13 @@
 
 from django.urls import path
 
-from correspondence import views_case_writing
+from correspondence import views_case_writing, views_triage
 
 app_name = "correspondence"
 
 urlpatterns = [
     path("cases/<int:case_id>/write/", views_case_writing.case_write, name="case-write"),
+    # Members' Services' queue of inbound mail that matched no case.
+    path("triage/", views_triage.triage_list, name="triage-list"),
+    path("triage/<int:inbound_id>/", views_triage.triage_detail, name="triage-detail"),
 ]

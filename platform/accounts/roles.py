@@ -8,4 +8,6 @@ from accounts.models import User
 CASEWORK: frozenset[str] = frozenset({User.Role.COUNCILLOR, User.Role.STAFF})
 # Staff and admins keep the officer directory.
 DIRECTORY_KEEPERS: frozenset[str] = frozenset({User.Role.STAFF, User.Role.ADMIN})
+# Members' Services staff alone work the inbound triage queue.
+STAFF_ONLY: frozenset[str] = frozenset({User.Role.STAFF})
 ADMINS: frozenset[str] = frozenset({User.Role.ADMIN})

@@ -179,6 +179,26 @@ def _add_attachments(council: Council) -> None:
             )
 
 
+def _add_triage_mail(council: Council) -> None:
+    """Mail from a stranger, unsigned (so unverified), waiting in Members' Services' triage
+    queue: its page is one a long unbroken subject and address could overflow on a phone."""
+    from correspondence.models import InboundEmail
+    from correspondence.services import inbound_receive
+
+    with schema_context(council.schema_name):
+        if InboundEmail.objects.filter(status="triage").exists():
+            return
+    raw = (
+        "From: A Very Long Name Indeed <a.resident.with.a.very.long.address@example.org>\r\n"
+        f"To: {council.slug}@{settings.INBOUND_EMAIL_DOMAIN}\r\n"
+        "Subject: Streetlight-outside-number-forty-two-has-been-out-since-last-month\r\n"
+        f"Message-ID: <triage-{council.slug}@example.org>\r\n"
+        "Content-Type: text/plain\r\n\r\nThe light has been out for weeks.\r\n"
+    ).encode()
+    inbound_receive(raw=raw)
+    connection.set_schema_to_public()
+
+
 def _emailed_links(council: Council) -> dict[str, str]:
     """Links people receive by email, made the way the emails make them (committed, so the
     live server sees them)."""
@@ -299,6 +319,8 @@ def world(chromium_path, django_db_setup, django_db_blocker) -> Iterator[World]:
         lapsed = _seed(lapsed_slug, lapsed_name, lapsed_wards, 30, hashed)
         _add_attachments(council)
         _add_attachments(lapsed)
+        _add_triage_mail(council)
+        _add_triage_mail(lapsed)  # before it lapses: a read-only council files nothing
         _councillor_uses_two_factor(council)
         licence = lapsed.licence
         if not licence.is_read_only:

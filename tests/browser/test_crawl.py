@@ -79,6 +79,7 @@ ADMIN_AREA = _names(
     "admin-settings admin-sign-in admin-user-sign-in",
 )
 DIRECTORY_UPKEEP = _names("caseload", "officer-create officer-import officer-edit")
+TRIAGE = {"correspondence:triage-list", "correspondence:triage-detail"}  # staff only
 SURVEY = {"feedback:survey"}  # councillors answer it
 SURVEY_RESULTS = {"feedback:results"}  # admins read it
 BILLING = {"billing_council:home"}
@@ -120,7 +121,13 @@ PEOPLE = [
         "councillor",
         "council",
         "councillor",
-        not_theirs=ADMIN_AREA | DIRECTORY_UPKEEP | BILLING | SURVEY_RESULTS | FROM_EMAILS | SIGN_IN,
+        not_theirs=ADMIN_AREA
+        | DIRECTORY_UPKEEP
+        | BILLING
+        | SURVEY_RESULTS
+        | FROM_EMAILS
+        | SIGN_IN
+        | TRIAGE,
     ),
     Person(
         "staff",
@@ -135,7 +142,7 @@ PEOPLE = [
         "council",
         "admin",
         start=["/", "/cases/", "/constituents/"],
-        not_theirs=CASEWORK | SURVEY | FROM_EMAILS | SIGN_IN,
+        not_theirs=CASEWORK | SURVEY | FROM_EMAILS | SIGN_IN | TRIAGE,
     ),
     Person(
         "lapsed-councillor",
@@ -144,7 +151,8 @@ PEOPLE = [
         not_theirs=(
             ADMIN_AREA | DIRECTORY_UPKEEP | BILLING | SURVEY_RESULTS | FROM_EMAILS | SIGN_IN
         )
-        | WRITE_PAGES,
+        | WRITE_PAGES
+        | TRIAGE,
         per_route=1,
     ),
     Person(
@@ -165,7 +173,7 @@ PEOPLE = [
         "lapsed",
         "admin",
         start=["/", "/cases/", "/constituents/"],
-        not_theirs=CASEWORK | SURVEY | FROM_EMAILS | SIGN_IN | WRITE_PAGES,
+        not_theirs=CASEWORK | SURVEY | FROM_EMAILS | SIGN_IN | WRITE_PAGES | TRIAGE,
         per_route=1,
     ),
     Person(
