@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import User
 from caseload.models import Action, Case, Category, Constituent, Officer, Ward
+from caseload.selectors import CaseFilters
 from caseload.services.constituents import CONSTITUENT_DETAILS
 
 
@@ -166,6 +167,22 @@ class CaseFilterForm(forms.Form):
         field = self.fields["owner"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = owners if owners is not None else User.objects.none()
+
+    def filters(self, *, owner_ids: list[int] | None = None) -> CaseFilters:
+        """The valid form's choices as the selectors' CaseFilters (`owner_ids`: the owners
+        to keep to when none is chosen, for a page that may only touch some)."""
+        d = self.cleaned_data
+        status = d.get("status") or ""
+        return CaseFilters(
+            statuses=[status] if status and status != "not_closed" else [],
+            open_only=status == "not_closed",
+            category_ids=[d["category"].pk] if d.get("category") else [],
+            ward_ids=[d["ward"].pk] if d.get("ward") else [],
+            owner_ids=[d["owner"].pk] if d.get("owner") else list(owner_ids or []),
+            opened_from=d.get("opened_from"),
+            opened_to=d.get("opened_to"),
+            q=d.get("q") or "",
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from caseload.forms import GovukDateField, OwnerChoiceField
+from caseload.forms import CaseFilterForm, GovukDateField, OwnerChoiceField
 from caseload.models import Referral
 from core.forms import GovukForm
 from correspondence.selectors import EffectiveTemplate
@@ -169,3 +169,33 @@ class TriageDismissForm(GovukForm):
         help_text="For example: spam, a mailing list, a duplicate of a message already filed.",
         error_messages={"required": "Enter why you are discarding this message"},
     )
+
+
+class BatchForm(CaseFilterForm):
+    """Which cases (the case list's filters, kept to the councillors the sender acts for),
+    which constituent template, and how: bound to the query string to preview and to the
+    posted form to send."""
+
+    template = forms.ChoiceField(
+        label="What do you want to send?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what you want to send"},
+    )
+    channel = forms.ChoiceField(
+        label="How?",
+        widget=forms.RadioSelect,
+        choices=[
+            ("email", "Email (constituents without an email address are skipped)"),
+            ("pdf", "PDF letters, with one file of them all to print"),
+            ("docx", "Word letters"),
+        ],
+        error_messages={"required": "Choose how to send it"},
+    )
+
+    def __init__(
+        self, *args: Any, templates: Sequence[EffectiveTemplate] = (), **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["template"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(t.key, t.name) for t in templates if t.audience == Audience.CONSTITUENT]

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from correspondence import views_case_writing, views_triage
+from correspondence import views_batches, views_case_writing, views_triage
 
 app_name = "correspondence"
 
@@ -12,4 +12,9 @@ urlpatterns = [
     # Members' Services' queue of inbound mail that matched no case.
     path("triage/", views_triage.triage_list, name="triage-list"),
     path("triage/<int:inbound_id>/", views_triage.triage_detail, name="triage-detail"),
+    # Batch replies: one template to the constituents of many cases.
+    path("batches/", views_batches.batch_list, name="batch-list"),
+    path("batches/new/", views_batches.batch_new, name="batch-new"),
+    path("batches/<int:batch_id>/", views_batches.batch_detail, name="batch-detail"),
+    path("batches/<int:batch_id>/letters.pdf", views_batches.batch_print, name="batch-print"),
 ]

@@ -66,18 +66,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET or None, owners=owner_filter_choices(user))
     filters = selectors.CaseFilters()
     if form.is_bound and form.is_valid():
-        d = form.cleaned_data
-        status = d.get("status") or ""
-        filters = selectors.CaseFilters(
-            statuses=[status] if status and status != "not_closed" else [],
-            open_only=status == "not_closed",
-            category_ids=[d["category"].pk] if d.get("category") else [],
-            ward_ids=[d["ward"].pk] if d.get("ward") else [],
-            owner_ids=[d["owner"].pk] if d.get("owner") else [],
-            opened_from=d.get("opened_from"),
-            opened_to=d.get("opened_to"),
-            q=d.get("q") or "",
-        )
+        filters = form.filters()
     cases = (
         selectors.case_list_for_user(user=user, filters=filters)
         if not form.errors

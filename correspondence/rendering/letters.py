@@ -87,3 +87,16 @@ def render_pdf(letter: Letter) -> bytes:
 
     html = render_to_string("correspondence/letter.html", {"letter": letter})
     return bytes(HTML(string=html).write_pdf())
+
+
+def merge_pdfs(parts: list[bytes]) -> bytes:
+    """One PDF of `parts` in order (a batch's letters, to print in one go): the files the
+    cases keep, not a new rendering, so the print is exactly what each case records."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(io.BytesIO(part))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

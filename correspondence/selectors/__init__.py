@@ -10,6 +10,7 @@ from correspondence.selectors.inbound import (
     batch_get_for_user,
     batch_items,
     batch_list_for_user,
+    batch_print_attachments,
     triage_get,
     triage_list,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "batch_get_for_user",
     "batch_items",
     "batch_list_for_user",
+    "batch_print_attachments",
     "correspondence_settings_get",
     "council_name",
     "merge_context",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from accounts.models import User
+from caseload.models import Action, Attachment
 from caseload.selectors import acting_for_ids
 from core.errors import NotFound, PermissionDenied
 from correspondence.models import Batch, BatchItem, InboundEmail
@@ -87,3 +88,26 @@ def batch_get_for_user(*, user: User, batch_id: int | str) -> Batch:
 
 def batch_items(*, batch: Batch) -> QuerySet[BatchItem]:
     return BatchItem.objects.filter(batch=batch).select_related("case").order_by("id")
+
+
+def batch_print_attachments(*, batch: Batch) -> list[Attachment]:
+    """The PDF letters a batch made, in the batch's order: what its print file joins (the
+    files each case keeps). Three queries whatever the size of the batch."""
+    action_ids = [
+        pk
+        for pk in BatchItem.objects.filter(batch=batch, status=BatchItem.Status.SENT)
+        .order_by("id")
+        .values_list("action_id", flat=True)
+        if pk is not None
+    ]
+    by_action: dict[int, list[int]] = {
+        pk: data.get("attachment_ids") or [data.get("attachment_id")]
+        for pk, data in Action.objects.filter(
+            pk__in=action_ids, kind=Action.Kind.LETTER
+        ).values_list("pk", "data")
+    }
+    wanted = [a for pk in action_ids for a in by_action.get(pk, []) if a]
+    files = {
+        a.pk: a for a in Attachment.objects.filter(pk__in=wanted, content_type="application/pdf")
+    }
+    return [files[pk] for pk in wanted if pk in files]

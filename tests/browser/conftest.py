@@ -188,14 +188,43 @@ def _add_triage_mail(council: Council) -> None:
     with schema_context(council.schema_name):
         if InboundEmail.objects.filter(status="triage").exists():
             return
+    domain = "inbound.localhost"  # inbound mail is not set up in these settings
     raw = (
         "From: A Very Long Name Indeed <a.resident.with.a.very.long.address@example.org>\r\n"
-        f"To: {council.slug}@{settings.INBOUND_EMAIL_DOMAIN}\r\n"
+        f"To: {council.slug}@{domain}\r\n"
         "Subject: Streetlight-outside-number-forty-two-has-been-out-since-last-month\r\n"
         f"Message-ID: <triage-{council.slug}@example.org>\r\n"
         "Content-Type: text/plain\r\n\r\nThe light has been out for weeks.\r\n"
     ).encode()
-    inbound_receive(raw=raw)
+    with override_settings(INBOUND_EMAIL_DOMAIN=domain):
+        (result,) = inbound_receive(raw=raw)
+    assert result.status == "triage", result
+    connection.set_schema_to_public()
+
+
+def _add_batches(council: Council) -> None:
+    """A PDF batch reply sent by the councillor and one by the staff member (for a
+    councillor they act for), so each reaches a batch's page and its print file."""
+    from caseload.models import Case, Delegation
+    from correspondence.models import Batch
+    from correspondence.services import batch_create, batch_process
+
+    with schema_context(council.schema_name):
+        if Batch.objects.exists():
+            return
+        councillor = User.objects.get(email=f"councillor@{council.slug}.example.gov.uk")
+        staff = User.objects.get(email=f"staff@{council.slug}.example.gov.uk")
+        supported = Delegation.objects.filter(staff=staff).values_list("councillor_id", flat=True)
+        for sender, owner_ids in ((councillor, [councillor.pk]), (staff, list(supported))):
+            ids = list(
+                Case.objects.filter(owner_id__in=owner_ids)
+                .exclude(status="closed")
+                .order_by("id")
+                .values_list("pk", flat=True)[:2]
+            )
+            assert ids, f"no open case for {sender.email}'s batch"
+            batch = batch_create(actor=sender, key="outcome", case_ids=ids, channel="pdf")
+            batch_process(batch_id=batch.pk)
     connection.set_schema_to_public()
 
 
@@ -321,6 +350,8 @@ def world(chromium_path, django_db_setup, django_db_blocker) -> Iterator[World]:
         _add_attachments(lapsed)
         _add_triage_mail(council)
         _add_triage_mail(lapsed)  # before it lapses: a read-only council files nothing
+        _add_batches(council)
+        _add_batches(lapsed)
         _councillor_uses_two_factor(council)
         licence = lapsed.licence
         if not licence.is_read_only:

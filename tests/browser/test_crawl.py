@@ -71,7 +71,7 @@ CASEWORK = _names(
     "case-create case-detail case-edit case-action-add case-refer referral-reply case-close "
     "case-reopen case-sharing attachment-download constituent-create constituent-detail "
     "constituent-edit surgery surgery-case",
-) | {"correspondence:case-write"}
+) | _names("correspondence", "case-write batch-list batch-new batch-detail batch-print")
 ADMIN_AREA = _names(
     "caseload",
     "admin-home admin-users admin-user-create admin-user-access admin-delegations "
@@ -93,7 +93,7 @@ WRITE_PAGES = _names(
     "case-create case-edit case-action-add case-refer referral-reply case-close case-reopen "
     "case-sharing constituent-create constituent-edit officer-create officer-import "
     "officer-edit surgery surgery-case admin-user-create admin-user-access admin-category-edit",
-) | {"correspondence:case-write", "feedback:survey"}
+) | {"correspondence:case-write", "correspondence:batch-new", "feedback:survey"}
 COUNCIL_PAGES = "every route of the council's URLconf"
 ALWAYS_OPEN_FORMS = ("form /billing/portal/", "form /account/", "form /admin-area/sign-in/")
 PLATFORM_PUBLIC = _names("console", "trial-request trial-sent trial-confirm")

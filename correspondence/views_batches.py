@@ -1,0 +1,136 @@
+"""Batch replies on the web: choose cases with the case list's filters (kept to the
+councillors the sender acts for), choose a constituent template and how, see it merged for
+the first case, send; then follow the batch, each case's own record, and download its PDF
+letters as one file to print. Built on services.batch_create / batch_process (the API's).
+
+No JavaScript: the choice is a GET form (so the preview is a plain link), sending is a POST
+repeating it; the cases are found again on the server, never taken from the browser.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from accounts.models import User
+from accounts.roles import CASEWORK
+from caseload.models import Case
+from caseload.selectors import acting_for_ids, case_list_for_user, owner_choices_for_user
+from core.errors import ApplicationError, NotFound, PermissionDenied
+from core.web import add_service_error, council_page, paginate
+from correspondence import selectors, services
+from correspondence.forms import BatchForm
+from correspondence.models import Batch
+from correspondence.rendering.letters import PDF_CONTENT_TYPE, merge_pdfs
+from correspondence.services import Prepared
+from correspondence.services.batches import MAX_BATCH_CASES
+
+SHOWN_CASES = 20
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+@council_page(roles=CASEWORK)
+@require_http_methods(["GET"])
+def batch_list(request: HttpRequest) -> HttpResponse:
+    page = paginate(request, selectors.batch_list_for_user(user=_user(request)))
+    return render(request, "correspondence/batch_list.html", {"page_obj": page})
+
+
+def _cases(user: User, form: BatchForm) -> QuerySet[Case]:
+    """The filter's cases that `user` may write to (their own, or their councillors')."""
+    filters = form.filters(owner_ids=acting_for_ids(user))
+    return case_list_for_user(user=user, filters=filters).filter(owner_id__in=acting_for_ids(user))
+
+
+@council_page(roles=CASEWORK)
+@require_http_methods(["GET", "POST"])
+def batch_new(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    choices: dict[str, Any] = {
+        "templates": selectors.template_list_effective(user=user),
+        "owners": owner_choices_for_user(user=user),
+    }
+    data = request.POST if request.method == "POST" else request.GET
+    form = BatchForm(data if "template" in data else None, **choices)
+    cases: list[Case] = []
+    count = 0
+    prepared: Prepared | None = None
+    if form.is_bound and form.is_valid():
+        matched = _cases(user, form)
+        count = matched.count()
+        cases = list(matched[:SHOWN_CASES])
+        if count > MAX_BATCH_CASES:
+            form.add_error(None, f"{count} cases match; a batch covers at most {MAX_BATCH_CASES}.")
+        elif not count:
+            form.add_error(None, "No case of yours matches these filters: change them.")
+        else:
+            key, channel = form.cleaned_data["template"], form.cleaned_data["channel"]
+            try:
+                if request.method == "POST":
+                    ids = list(matched.values_list("pk", flat=True))
+                    batch = services.batch_create(
+                        actor=user, key=key, case_ids=ids, channel=channel
+                    )
+                    messages.success(
+                        request,
+                        f"Batch queued: {batch.template_name} to {len(ids)} cases. Each case "
+                        "records its own letter or email as it is sent.",
+                    )
+                    return redirect("correspondence:batch-detail", batch_id=batch.pk)
+                prepared = services.correspondence_prepare(actor=user, key=key, case=cases[0])
+            except (NotFound, PermissionDenied):
+                raise
+            except ApplicationError as exc:
+                add_service_error(form, exc)
+    return render(
+        request,
+        "correspondence/batch_new.html",
+        {
+            "form": form,
+            "cases": cases,
+            "count": count,
+            "more": max(count - len(cases), 0),
+            "prepared": prepared,
+            # The preview's choice, repeated by the form that sends it.
+            "hidden": [
+                (k, v) for k, values in data.lists() for v in values if k != "csrfmiddlewaretoken"
+            ],
+        },
+    )
+
+
+@council_page(roles=CASEWORK)
+@require_http_methods(["GET"])
+def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
+    batch = selectors.batch_get_for_user(user=_user(request), batch_id=batch_id)
+    items = list(selectors.batch_items(batch=batch))
+    return render(
+        request,
+        "correspondence/batch_detail.html",
+        {"batch": batch, "items": items, "printable": batch.channel == Batch.Channel.PDF},
+    )
+
+
+@council_page(roles=CASEWORK)
+@require_http_methods(["GET"])
+def batch_print(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """The batch's PDF letters as one file, to print in one go."""
+    batch = selectors.batch_get_for_user(user=_user(request), batch_id=batch_id)
+    files = selectors.batch_print_attachments(batch=batch)
+    if not files:
+        raise NotFound("This batch has no PDF letters yet.")
+    parts = []
+    for attachment in files:
+        with attachment.file.open("rb") as handle:
+            parts.append(handle.read())
+    response = HttpResponse(merge_pdfs(parts), content_type=PDF_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="batch-{batch.pk}-letters.pdf"'
+    return response
