@@ -199,3 +199,17 @@ class BatchForm(CaseFilterForm):
         field = self.fields["template"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [(t.key, t.name) for t in templates if t.audience == Audience.CONSTITUENT]
+
+
+class TemplateEditForm(GovukForm):
+    name = forms.CharField(label="Name", max_length=120)
+    description = forms.CharField(
+        label="Description (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    subject = forms.CharField(label="Subject", max_length=300, strip=False)
+    body = forms.CharField(
+        label="Text",
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text="Merge fields go in double braces, for example {{ constituent.name }}.",
+    )

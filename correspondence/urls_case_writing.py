@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from correspondence import views_batches, views_case_writing, views_triage
+from correspondence import views_batches, views_case_writing, views_templates, views_triage
 
 app_name = "correspondence"
 
@@ -17,4 +17,13 @@ urlpatterns = [
     path("batches/new/", views_batches.batch_new, name="batch-new"),
     path("batches/<int:batch_id>/", views_batches.batch_detail, name="batch-detail"),
     path("batches/<int:batch_id>/letters.pdf", views_batches.batch_print, name="batch-print"),
+    # The council's templates: copy a shared one, edit with a preview and the merge fields.
+    path("templates/", views_templates.template_list, name="template-list"),
+    path("templates/<slug:key>/", views_templates.template_detail, name="template-detail"),
+    path("templates/<slug:key>/copy/", views_templates.template_copy, name="template-copy"),
+    path(
+        "templates/<slug:key>/preview/",
+        views_templates.template_preview,
+        name="template-preview",
+    ),
 ]

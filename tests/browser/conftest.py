@@ -228,6 +228,21 @@ def _add_batches(council: Council) -> None:
     connection.set_schema_to_public()
 
 
+def _copy_a_template(council: Council) -> None:
+    """The council's copy of the first template listed, so its edit form and live preview
+    are among the pages crawled."""
+    from correspondence.models import CouncilTemplate
+    from correspondence.selectors import template_list_effective
+    from correspondence.services import template_copy
+
+    with schema_context(council.schema_name):
+        admin = User.objects.get(email=f"admin@{council.slug}.example.gov.uk")
+        first = template_list_effective(user=admin)[0]
+        if first.source == "shared" and not CouncilTemplate.objects.exists():
+            template_copy(actor=admin, key=first.key)
+    connection.set_schema_to_public()
+
+
 def _emailed_links(council: Council) -> dict[str, str]:
     """Links people receive by email, made the way the emails make them (committed, so the
     live server sees them)."""
@@ -352,6 +367,8 @@ def world(chromium_path, django_db_setup, django_db_blocker) -> Iterator[World]:
         _add_triage_mail(lapsed)  # before it lapses: a read-only council files nothing
         _add_batches(council)
         _add_batches(lapsed)
+        _copy_a_template(council)
+        _copy_a_template(lapsed)
         _councillor_uses_two_factor(council)
         licence = lapsed.licence
         if not licence.is_read_only:

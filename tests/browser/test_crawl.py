@@ -35,6 +35,8 @@ NOT_PAGES = {
     "caseload:admin-delegation-revoke": "POST only: the revoke button",
     "caseload:admin-category-toggle": "POST only: the retire/restore button",
     "caseload:admin-holiday-remove": "POST only: the remove button",
+    "correspondence:template-copy": "POST only: the copy button on a shared template's page",
+    "correspondence:template-preview": "htmx fragment: the live preview beside the edit form",
     "accounts:logout": "POST only: the sign-out button",
     "accounts:recovery-codes": "POST only: the new-codes button on the account page",
     "accounts:two-factor-remove": "POST only: the turn-off button on the account page",
