@@ -1,8 +1,12 @@
-"""A council's whole data as one JSON document, in any licence state.
+"""A council admin's day-to-day export, as one JSON document, in any licence state.
 
-It walks the models of every TENANT_APP generically, so each new tenant model (cases,
-constituents, ...) is exported without changes here. Secrets never leave: password hashes,
-API tokens and sessions are skipped, as are Django's own bookkeeping tables.
+It holds the council's settings, users, officers, templates and statistics, never its
+casework: cases, constituents, letters, emails, attachments and officer-reply links stay out,
+because taking casework away is a data exit that one admin must not do alone (issue 14).
+The models it may carry are listed here by name (ADMIN_EXPORT_MODELS), so a model added
+later is left out until someone decides it is not casework; every other tenant model appears
+only as a row count under "statistics". Secrets never leave: password hashes, API tokens,
+second-factor keys and sessions are skipped.
 
 The document is streamed a model at a time, reading rows in chunks, so a large council does
 not need the whole export in memory. One query per model.
@@ -34,6 +38,23 @@ EXCLUDED_FIELD_NAMES = frozenset(
     {"password", "digest", "token_key", "salt", "session_key", "session_data", "secret"}
 )
 CHUNK_SIZE = 2000
+# Settings, users, officers and templates: what an admin runs the council with. Anything that
+# names a constituent or tells a case's story is not here.
+ADMIN_EXPORT_MODELS = (
+    "accounts.user",
+    "accounts.signinpolicy",
+    "auth.group",
+    "caseload.caseloadsettings",
+    "caseload.ward",
+    "caseload.postcodeward",
+    "caseload.category",
+    "caseload.councilholiday",
+    "caseload.delegation",
+    "caseload.officer",
+    "correspondence.correspondencesettings",
+    "correspondence.counciltemplate",
+    "reminders.bfrule",
+)
 
 
 def _app_label(entry: str) -> str:
@@ -43,7 +64,7 @@ def _app_label(entry: str) -> str:
     return entry.rsplit(".", 1)[-1]
 
 
-def export_models() -> list[type[models.Model]]:
+def tenant_models() -> list[type[models.Model]]:
     """The tenant models that hold a council's own data, in a stable order."""
     chosen: list[type[models.Model]] = []
     for entry in dict.fromkeys(settings.TENANT_APPS):
@@ -65,6 +86,18 @@ def _exported_fields(model: type[models.Model]) -> list[str]:
     return names
 
 
+def export_models() -> list[type[models.Model]]:
+    """The models whose rows the day-to-day export carries, in a stable order."""
+    allowed = set(ADMIN_EXPORT_MODELS)
+    return [model for model in tenant_models() if model._meta.label_lower in allowed]
+
+
+def counted_models() -> list[type[models.Model]]:
+    """The models the day-to-day export only counts: casework and activity."""
+    allowed = set(ADMIN_EXPORT_MODELS)
+    return [model for model in tenant_models() if model._meta.label_lower not in allowed]
+
+
 def council_export_chunks(
     *, council_slug: str, schema_name: str, licence_state: str
 ) -> Iterator[str]:
@@ -84,7 +117,7 @@ def _chunks(council_slug: str, schema_name: str, licence_state: str) -> Iterator
         "schema": schema_name,
         "exported_at": timezone.now(),
         "licence_state": licence_state,
-        "format": "caseload-export/1",
+        "format": "caseload-admin-export/2",
     }
     yield encoder.encode(header)[:-1] + ', "models": {'
     for index, model in enumerate(export_models()):
@@ -105,4 +138,8 @@ def _chunks(council_slug: str, schema_name: str, licence_state: str) -> Iterator
         if batch:
             yield "".join(batch)
         yield "]}"
-    yield "}}"
+    # One count per model: the size of the casework without any of its content.
+    statistics = {
+        model._meta.label_lower: model._base_manager.count() for model in counted_models()
+    }
+    yield "}, " + json.dumps("statistics") + ": " + encoder.encode(statistics) + "}"

@@ -124,7 +124,11 @@ class PortalApi(APIView):
 
 
 class ExportApi(APIView):
-    """Everything the council holds, as one JSON document. Works in every licence state."""
+    """The council's settings, users, officers, templates and statistics, as one JSON document.
+
+    No casework: cases, constituents, correspondence and attachments leave only through the
+    data exit, which one admin cannot do alone. Works in every licence state.
+    """
 
     permission_classes = [IsCouncilAdmin]
 

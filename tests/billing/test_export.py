@@ -1,14 +1,20 @@
-"""GET /api/v1/export/: a council admin downloads everything, in every licence state."""
+"""GET /api/v1/export/: a council admin's day-to-day export, in every licence state.
+
+Settings, users, officers, templates and statistics; never casework (issue 14)."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
+from django_tenants.utils import schema_context
 
-from billing.export import export_models
+from billing.export import ADMIN_EXPORT_MODELS, counted_models, export_models
 from billing.models import LicenceState
+from caseload.services.referrals import referral_create
+from correspondence.services.links import referral_link_ensure, referral_link_token
 from tests.billing.conftest import set_state
+from tests.caseload.conftest import make_case, make_constituent, make_officer
 
 
 def _export(client) -> dict:
@@ -52,12 +58,48 @@ def test_export_leaves_out_secrets_and_bookkeeping(council_a, api_for, make_user
     assert "pbkdf2_" not in text and "argon2" not in text
 
 
-def test_export_includes_every_tenant_app_model_generically(settings) -> None:
-    labels = {m._meta.label_lower for m in export_models()}
-    assert "accounts.user" in labels
-    if "caseload" in settings.TENANT_APPS:
-        # Cases and the rest come along without any change to the export.
-        assert "caseload.case" in labels
+def test_export_carries_only_the_named_models_and_counts_the_rest() -> None:
+    carried = {m._meta.label_lower for m in export_models()}
+    counted = {m._meta.label_lower for m in counted_models()}
+    assert carried == set(ADMIN_EXPORT_MODELS)
+    assert not carried & counted
+    # Casework, activity and second-factor devices are never carried as rows.
+    assert {
+        "caseload.case",
+        "caseload.constituent",
+        "caseload.action",
+        "caseload.attachment",
+        "caseload.referral",
+        "correspondence.referrallink",
+        "correspondence.inboundemail",
+        "mailer.outboundemail",
+        "audit.auditentry",
+        "otp_totp.totpdevice",
+    } <= counted
+
+
+def test_an_admin_cannot_export_casework_alone(council_a, api_for, make_user) -> None:
+    admin = make_user(council_a, role="admin", email="boss@a.gov.uk")
+    councillor = make_user(council_a, role="councillor", email="cllr@a.gov.uk", ward="North")
+    with schema_context(council_a.schema_name):
+        person = make_constituent(councillor, name="Zebedee Quintessential")
+        case = make_case(councillor, person, title="Flooded basement at Quarry Lane")
+        officer = make_officer(admin, name="Olive Officer")
+        referral = referral_create(actor=councillor, case=case, officer=officer)
+        link = referral_link_ensure(referral=referral)
+        token = referral_link_token(referral=referral)
+    document = _export(api_for(council_a, admin))
+    text = json.dumps(document)
+    for casework in ("Zebedee", "Quarry Lane", case.reference, str(link.nonce), token):
+        assert casework not in text, casework
+    assert "caseload.case" not in document["models"]
+    assert "correspondence.referrallink" not in document["models"]
+    # What an admin runs the council with is there, and the casework is only counted.
+    assert "Olive Officer" in {r["name"] for r in _rows(document, "caseload.officer")}
+    assert "cllr@a.gov.uk" in {r["email"] for r in _rows(document, "accounts.user")}
+    stats = document["statistics"]
+    assert stats["caseload.case"] == 1 and stats["caseload.constituent"] == 1
+    assert stats["caseload.referral"] == 1 and stats["correspondence.referrallink"] == 1
 
 
 def test_export_is_admin_only_and_never_another_councils(

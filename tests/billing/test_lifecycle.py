@@ -80,10 +80,10 @@ def _export(api) -> dict:
     return json.loads(b"".join(response.streaming_content))
 
 
-def _exported_case_refs(document: dict) -> set[str]:
-    block = document["models"]["caseload.case"]
-    index = block["fields"].index("reference")
-    return {row[index] for row in block["rows"]}
+def _exported_case_count(document: dict) -> int:
+    # The admin's export counts the cases and never carries them (issue 14).
+    assert "caseload.case" not in document["models"]
+    return document["statistics"]["caseload.case"]
 
 
 def test_council_one_full_life(
@@ -186,7 +186,7 @@ def test_council_one_full_life(
     assert _case_references(_api(api_for, council, councillor)) == set(cases)
     document = _export(admin_api)
     assert document["licence_state"] == "cancelled"
-    assert _exported_case_refs(document) == set(cases)
+    assert _exported_case_count(document) == len(cases)
     assert {"cllr@one.gov.uk", admin.email} <= {
         row[document["models"]["accounts.user"]["fields"].index("email")]
         for row in document["models"]["accounts.user"]["rows"]
@@ -256,7 +256,7 @@ def test_council_two_lets_its_trial_lapse_and_keeps_every_case(
         seen |= _case_references(_api(api_for, council, councillor))
     assert seen == set(references)
     document = _export(_api(api_for, council, admin))
-    assert _exported_case_refs(document) == set(references)
+    assert _exported_case_count(document) == len(references)
     with schema_context(council.schema_name):
         after = {
             "cases": Case.objects.count(),
