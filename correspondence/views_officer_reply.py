@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from caseload.selectors import shares_with_officers, withhold_personal_details
 from core.client_ip import client_ip
 from core.errors import ApplicationError, NotFound, ValidationFailed
 from correspondence.errors import LinkGone
@@ -68,8 +69,11 @@ def _page(request: HttpRequest, opened: OpenLink, form: OfficerReplyForm, status
             "case": case,
             "officer": referral.officer,
             "councillor": case.owner,
-            # Constituent details only with recorded consent to share them with officers.
-            "constituent": constituent if constituent.consent_to_share else None,
+            # Constituent details only with recorded consent to share them with officers;
+            # without it, the councillor's own words are shown with those details withheld.
+            "constituent": constituent if shares_with_officers(constituent) else None,
+            "enquiry_title": withhold_personal_details(case.title, constituent=constituent),
+            "enquiry_note": withhold_personal_details(referral.note, constituent=constituent),
         },
         status=status,
     )

@@ -29,6 +29,11 @@ from caseload.selectors.cases import (
     referral_list_for_case,
 )
 from caseload.selectors.categories import category_get, category_list
+from caseload.selectors.consent import (
+    WITHHELD,
+    shares_with_officers,
+    withhold_personal_details,
+)
 from caseload.selectors.constituents import (
     DuplicateMatch,
     constituent_cases_for_user,
@@ -61,6 +66,7 @@ from caseload.selectors.wards import (
 )
 
 __all__ = [
+    "WITHHELD",
     "CaseFilters",
     "DuplicateMatch",
     "OfficerFilters",
@@ -104,6 +110,7 @@ __all__ = [
     "referral_list_for_case",
     "referrals_past_target_for_user",
     "share_candidates_for_user",
+    "shares_with_officers",
     "user_does_casework",
     "user_keeps_directory",
     "ward_colleagues_for_user",
@@ -111,4 +118,5 @@ __all__ = [
     "ward_for_user",
     "ward_get",
     "ward_list",
+    "withhold_personal_details",
 ]

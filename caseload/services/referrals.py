@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from caseload.calendar import WorkingCalendar
 from caseload.models import Action, Case, Officer, Referral
+from caseload.selectors.consent import shares_with_officers
 from caseload.selectors.settings import caseload_settings_get
 from caseload.services.cases import STATUS_TRANSITIONS, _lock, _record, _validate_time_spent
 from caseload.services.permissions import assert_can_change_case, assert_council_writable
@@ -98,6 +99,12 @@ def referral_create(
         + f"; reply due by {target_date:%d %b %Y} ({working_days} working days)"
         + (f". {referral.note}" if referral.note else "")
     )
+    withheld = not shares_with_officers(case.constituent)
+    if withheld:
+        text += (
+            ". The constituent has not agreed to share their details with officers: "
+            "the officer is sent the matter without them"
+        )
     _record(
         case=case,
         actor=actor,
@@ -110,6 +117,7 @@ def referral_create(
             "working_days": working_days,
             "from": old_status,
             "to": Case.Status.REFERRED,
+            "details_withheld": withheld,
         },
         occurred_at=sent_at,
         time_spent_minutes=time_spent_minutes,

@@ -12,7 +12,7 @@ from typing import Any
 from django.utils import timezone
 
 from caseload.models import Case, Referral
-from caseload.selectors import caseload_settings_get
+from caseload.selectors import caseload_settings_get, withhold_personal_details
 from core.tenancy import current_schema
 from correspondence.merge_fields import CONSTITUENT_PERSONAL_FIELDS, MERGE_FIELDS
 from correspondence.models import CorrespondenceSettings
@@ -54,7 +54,8 @@ def merge_context(
     """The values for `case` (with its constituent, owner, category and ward loaded).
 
     For anything addressed to an officer the constituent's personal details are blank unless
-    they consented to share them.
+    they consented to share them, and the free text (title, description, referral note) is
+    given with those details withheld.
     """
     constituent = case.constituent
     owner = case.owner
@@ -67,14 +68,18 @@ def merge_context(
         "phone": constituent.phone,
         "consent_to_share": constituent.consent_to_share,
     }
+
+    def shown(text: str) -> str:
+        return text if share else withhold_personal_details(text, constituent=constituent)
+
     if not share:
         constituent_fields.update(dict.fromkeys(CONSTITUENT_PERSONAL_FIELDS, ""))
     context: Context = {
         "constituent": constituent_fields,
         "case": {
             "reference": case.reference,
-            "title": case.title,
-            "description": case.description,
+            "title": shown(case.title),
+            "description": shown(case.description),
             "category": case.category.name if case.category else "",
             "ward": case.ward.name if case.ward else "",
             "status": case.get_status_display(),
@@ -102,7 +107,7 @@ def merge_context(
             "sent_on": timezone.localdate(referral.sent_at),
             "target_date": referral.target_date,
             "working_days": str(referral.working_days),
-            "note": referral.note,
+            "note": shown(referral.note),
             "reply_link": reply_link,
         }
     return context
