@@ -45,32 +45,32 @@ typecheck: $(STAMP)
 clean-data:
 	rm -rf .data
 
+# $(call apt_install_if_missing,COMMAND,DEBIAN_PACKAGE,WHAT_SKIPS): installs the package
+# with apt-get when COMMAND is on neither PATH nor /usr/sbin and we are root; otherwise says
+# that WHAT_SKIPS will skip.
+define apt_install_if_missing
+command -v $(1) >/dev/null 2>&1 || test -x /usr/sbin/$(1) || { \
+  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+    echo "Installing Debian's $(2) for $(3)..."; \
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2)) \
+      || echo "$(2) could not be installed: $(3) will skip"; \
+  else \
+    echo "$(1) is missing and cannot be installed here (needs root and apt-get): $(3) will skip"; \
+  fi; }
+endef
+
 # The browser tests (tests/browser) drive Debian's Chromium through Playwright (never
 # `playwright install`, which downloads a browser of its own). Installed here when missing
 # and we are root with apt-get; otherwise the browser tests skip and say why (and fail
 # where CASELOAD_REQUIRE_BROWSER=1, as .ci/run sets).
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "Installing Debian's chromium for the browser tests..."; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
-	      || echo "chromium could not be installed: the browser tests will skip"; \
-	  else \
-	    echo "chromium is missing and cannot be installed here (needs root and apt-get): the browser tests will skip"; \
-	  fi; }
+	@$(call apt_install_if_missing,chromium,chromium,the browser tests)
 
 # tests/core/test_transaction_pooling.py runs a real PgBouncer (Debian's package) in
 # transaction mode; installed here like chromium, skipped with the reason where it cannot be
 # (and failed where CASELOAD_REQUIRE_PGBOUNCER=1, as .ci/run sets).
 pgbouncer:
-	@command -v pgbouncer >/dev/null 2>&1 || test -x /usr/sbin/pgbouncer || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "Installing Debian's pgbouncer for the transaction-pooling test..."; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer) \
-	      || echo "pgbouncer could not be installed: the transaction-pooling test will skip"; \
-	  else \
-	    echo "pgbouncer is missing and cannot be installed here (needs root and apt-get): its test will skip"; \
-	  fi; }
+	@$(call apt_install_if_missing,pgbouncer,pgbouncer,the transaction-pooling test)
 
 # Regenerates docs/screenshots/ (shown in README) from the demo data, in Chromium.
 screenshots: $(STAMP) chromium
