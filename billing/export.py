@@ -24,6 +24,9 @@ from django.db import models
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from audit.models import AuditAction
+from audit.services import Person, audit_record
+
 EXCLUDED_MODELS = frozenset(
     {
         "contenttypes.contenttype",
@@ -96,6 +99,22 @@ def counted_models() -> list[type[models.Model]]:
     """The models the day-to-day export only counts: casework and activity."""
     allowed = set(ADMIN_EXPORT_MODELS)
     return [model for model in tenant_models() if model._meta.label_lower not in allowed]
+
+
+def council_export_record(*, actor: Person, council_slug: str) -> None:
+    """Write the export to the council's audit log (who took it, when, from where): in the
+    request, before the first byte is sent."""
+    audit_record(
+        action=AuditAction.EXPORTED,
+        actor=actor,
+        summary="Downloaded the council's admin export (settings, users, officers, "
+        "templates, statistics; no casework)",
+        detail={
+            "export": "admin",
+            "council": council_slug,
+            "models": [m._meta.label_lower for m in export_models()],
+        },
+    )
 
 
 def council_export_chunks(

@@ -1,4 +1,5 @@
-"""Django admin for caseload: read-only inspection of reference data and the access log.
+"""Django admin for caseload: read-only inspection of reference data (the audit log,
+which records who read what, is searched on the council's /audit/ page).
 
 Changes go through the API and the council's own pages, which call the services (so every
 rule and every history entry applies); the Django admin would bypass them, so nothing here
@@ -15,7 +16,6 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from caseload.models import (
-    AccessLog,
     CaseloadSettings,
     Category,
     CouncilHoliday,
@@ -77,10 +77,3 @@ class CaseloadSettingsAdmin(ReadOnlyAdmin):
 @admin.register(PostcodeUpload)
 class PostcodeUploadAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "uploaded_by", "rows_loaded", "open_cases_rederived")
-
-
-@admin.register(AccessLog)
-class AccessLogAdmin(ReadOnlyAdmin):
-    list_display = ("at", "user_email", "case_reference", "what")
-    list_filter = ("what",)
-    search_fields = ("user_email", "case_reference")

@@ -575,36 +575,3 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
-
-
-class AccessLog(models.Model):
-    """Who read which case, and when. Written by the selectors on every single-case read.
-
-    References are copied so the log still reads after a user or case is removed.
-    """
-
-    class What(models.TextChoices):
-        VIEW = "view", "Viewed case"
-        HISTORY = "history", "Viewed history"
-        REFERRALS = "referrals", "Viewed referrals"
-        ATTACHMENT = "attachment", "Downloaded attachment"
-        EDIT = "edit", "Opened for change"
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    user_email = models.CharField(max_length=254)
-    case = models.ForeignKey(Case, on_delete=models.SET_NULL, null=True, related_name="+")
-    case_reference = models.CharField(max_length=32)
-    what = models.CharField(max_length=20, choices=What.choices, default=What.VIEW)
-    at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-at", "-id"]
-        indexes = [
-            models.Index(fields=["case", "-at"], name="accesslog_case_idx"),
-            models.Index(fields=["user", "-at"], name="accesslog_user_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user_email} {self.what} {self.case_reference} at {self.at:%Y-%m-%d %H:%M}"

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import User
 from accounts.roles import CASEWORK
 from caseload.models import Case
-from caseload.selectors import acting_for_ids, case_list_for_user, owner_choices_for_user
+from caseload.selectors import acting_for_ids, case_list_for_user, owner_choices_for_user, read_log
 from core.errors import ApplicationError, NotFound, PermissionDenied
 from core.web import add_service_error, council_page, paginate
 from correspondence import selectors, services
@@ -112,6 +112,12 @@ def batch_new(request: HttpRequest) -> HttpResponse:
 def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = selectors.batch_get_for_user(user=_user(request), batch_id=batch_id)
     items = list(selectors.batch_items(batch=batch))
+    read_log.case_list_record(
+        user=_user(request),
+        rows=[item.case for item in items],
+        where="batch_detail",
+        filters={"batch_id": batch.pk},
+    )
     return render(
         request,
         "correspondence/batch_detail.html",
@@ -131,6 +137,12 @@ def batch_print(request: HttpRequest, batch_id: int) -> HttpResponse:
     for attachment in files:
         with attachment.file.open("rb") as handle:
             parts.append(handle.read())
+    read_log.letters_download_record(
+        user=_user(request),
+        cases=list({a.case_id: a.case for a in files}.values()),
+        summary=f"Downloaded batch {batch.pk}'s {len(files)} PDF letters in one file",
+        detail={"batch_id": batch.pk, "letters": len(files)},
+    )
     response = HttpResponse(merge_pdfs(parts), content_type=PDF_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="batch-{batch.pk}-letters.pdf"'
     return response

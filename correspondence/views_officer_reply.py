@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from caseload.selectors import shares_with_officers, withhold_personal_details
+from caseload.selectors import read_log, shares_with_officers, withhold_personal_details
 from core.client_ip import client_ip
 from core.errors import ApplicationError, NotFound, ValidationFailed
 from correspondence.errors import LinkGone
@@ -60,6 +60,8 @@ def _problem(request: HttpRequest, *, status: int, heading: str, message: str) -
 def _page(request: HttpRequest, opened: OpenLink, form: OfficerReplyForm, status: int = 200):
     referral, case = opened.referral, opened.case
     constituent = case.constituent
+    shared = shares_with_officers(constituent)
+    read_log.officer_link_read_record(referral=referral, case=case, details_shared=shared)
     return render(
         request,
         "correspondence/officer_reply.html",
@@ -71,7 +73,7 @@ def _page(request: HttpRequest, opened: OpenLink, form: OfficerReplyForm, status
             "councillor": case.owner,
             # Constituent details only with recorded consent to share them with officers;
             # without it, the councillor's own words are shown with those details withheld.
-            "constituent": constituent if shares_with_officers(constituent) else None,
+            "constituent": constituent if shared else None,
             "enquiry_title": withhold_personal_details(case.title, constituent=constituent),
             "enquiry_note": withhold_personal_details(referral.note, constituent=constituent),
         },

@@ -218,6 +218,11 @@ class DueItems:
     def count(self) -> int:
         return len(self.referrals_past_target) + len(self.bfs_due_today) + len(self.bfs_overdue)
 
+    def cases(self) -> list[Case]:
+        """The cases these items name (loaded with them), for the page's audit entry."""
+        referrals = [r.case for r in self.referrals_past_target]
+        return referrals + [bf.case for bf in [*self.bfs_due_today, *self.bfs_overdue]]
+
 
 def dashboard_due_items(*, user: User, today: date | None = None) -> DueItems:
     """Due today / overdue items for the dashboard (BFs, referrals past target)."""

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from billing.api.permissions import IsCouncilAdmin
-from billing.export import council_export_chunks
+from billing.export import council_export_chunks, council_export_record
 from billing.middleware import licence_for_request
 from billing.models import Licence
 from billing.selectors import council_councillor_count, licence_invoices
@@ -127,7 +127,8 @@ class ExportApi(APIView):
     """The council's settings, users, officers, templates and statistics, as one JSON document.
 
     No casework: cases, constituents, correspondence and attachments leave only through the
-    data exit, which one admin cannot do alone. Works in every licence state.
+    data exit, which one admin cannot do alone. Works in every licence state. Each download
+    is written to the council's audit log (`exported`).
     """
 
     permission_classes = [IsCouncilAdmin]
@@ -136,6 +137,7 @@ class ExportApi(APIView):
     def get(self, request: Request) -> StreamingHttpResponse:
         council = request.council  # type: ignore[attr-defined]
         licence = _licence(request)
+        council_export_record(actor=request.user, council_slug=council.slug)  # type: ignore[arg-type]
         response = StreamingHttpResponse(
             council_export_chunks(
                 council_slug=council.slug,

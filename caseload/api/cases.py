@@ -1,8 +1,8 @@
 """Case API: list/search/create, read/update, close/reopen/status, sharing, history,
 referrals, attachments, officer suggestions, access log, and surgery-mode creation.
 
-Every view reads through caseload.selectors (which apply who-sees-what and write the access
-log) and writes through caseload.services.
+Every view reads through caseload.selectors (which apply who-sees-what and write each read
+to the audit log, caseload.selectors.read_log) and writes through caseload.services.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.models import AuditAction
 from caseload import selectors, services
 from caseload.api.common import (
     actor,
@@ -37,7 +38,8 @@ from caseload.api.serializers import (
     ReferralSerializer,
     case_list_row,
 )
-from caseload.models import AccessLog, Action, Case, Constituent
+from caseload.models import Action, Case, Constituent
+from caseload.selectors import read_log
 from caseload.services.ownership import new_case_owner
 from core.api.inputs import IdListField, id_list
 from core.api.schema import list_of
@@ -122,17 +124,18 @@ class CaseListCreateApi(APIView):
             by_id = selectors.case_rows_for_user(
                 user=user, case_ids=[hit["pk"] for hit in hits], columns=CASE_LIST_COLUMNS
             )
-            return ranked.get_paginated_response(
-                [
-                    case_list_row({**by_id[hit["pk"]], "rank": hit.get("rank")})
-                    for hit in hits
-                    if hit["pk"] in by_id
-                ]
+            found = [
+                by_id[hit["pk"]] | {"rank": hit.get("rank")} for hit in hits if hit["pk"] in by_id
+            ]
+            read_log.case_list_record(
+                user=user, rows=found, where="case_api", search=filters.q, filters=filters
             )
+            return ranked.get_paginated_response([case_list_row(row) for row in found])
         cursor = UpdatedCursorPagination()
         rows: list[dict[str, Any]] = (
             cursor.paginate_queryset(qs.values(*CASE_LIST_COLUMNS), request, view=self) or []
         )
+        read_log.case_list_record(user=user, rows=rows, where="case_api", filters=filters)
         return cursor.get_paginated_response([case_list_row(c) for c in rows])
 
     @extend_schema(request=InputSerializer, responses={201: CaseDetailSerializer})
@@ -302,7 +305,7 @@ class CaseActionsApi(APIView):
     @extend_schema(responses={200: list_of(ActionSerializer, page=True)})
     def get(self, request: Request, case_id: int) -> Response:
         case = selectors.case_get_for_user(
-            user=actor(request), case_id=case_id, what=AccessLog.What.HISTORY
+            user=actor(request), case_id=case_id, what=AuditAction.CASE_HISTORY_VIEWED
         )
         paginator = ActionCursorPagination()
         rows = paginator.paginate_queryset(
@@ -334,7 +337,7 @@ class CaseReferralsApi(APIView):
     @extend_schema(responses={200: list_of(ReferralSerializer)})
     def get(self, request: Request, case_id: int) -> Response:
         case = selectors.case_get_for_user(
-            user=actor(request), case_id=case_id, what=AccessLog.What.REFERRALS
+            user=actor(request), case_id=case_id, what=AuditAction.CASE_REFERRALS_VIEWED
         )
         rows = selectors.referral_list_for_case(case=case)
         return Response({"results": ReferralSerializer(rows, many=True).data})
@@ -398,7 +401,9 @@ class CaseAttachmentsApi(APIView):
 
     @extend_schema(responses={200: list_of(AttachmentSerializer)})
     def get(self, request: Request, case_id: int) -> Response:
-        case = selectors.case_get_for_user(user=actor(request), case_id=case_id)
+        case = selectors.case_get_for_user(
+            user=actor(request), case_id=case_id, what=AuditAction.CASE_ATTACHMENTS_VIEWED
+        )
         rows = selectors.attachment_list_for_case(case=case)
         return Response({"results": AttachmentSerializer(rows, many=True).data})
 
@@ -437,14 +442,37 @@ class AttachmentDownloadApi(APIView):
 
 
 class CaseAccessLogApi(APIView):
-    """Who read this case and when (council admins, and whoever may change the case)."""
+    """Who read this case and when, from the council's audit log: every read of it, and every
+    list or search page that showed it (the council's admins and data protection officer,
+    and whoever may change the case). Looking is itself recorded."""
 
     @extend_schema(responses={200: list_of(AccessLogSerializer, page=True)})
     def get(self, request: Request, case_id: int) -> Response:
         rows = selectors.access_log_for_case(user=actor(request), case_id=case_id)
         paginator = AccessLogPagination()
-        page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response(AccessLogSerializer(page or [], many=True).data)
+        page = paginator.paginate_queryset(rows, request, view=self) or []
+        data = [access_log_row(entry, case_id=case_id) for entry in page]
+        return paginator.get_paginated_response(AccessLogSerializer(data, many=True).data)
+
+
+def access_log_row(entry: Any, *, case_id: int) -> dict[str, Any]:
+    """An audit entry as a row of the case's access log (the shape the access log had)."""
+    refs = entry.case_references
+    position = entry.case_ids.index(case_id) if case_id in entry.case_ids else -1
+    reference = refs[position] if 0 <= position < len(refs) else (refs[0] if len(refs) == 1 else "")
+    return {
+        "id": entry.pk,
+        "user_id": entry.actor_id,
+        "user_email": entry.actor_email,
+        "user_name": entry.actor_name,
+        "on_behalf_of_id": entry.on_behalf_of_id,
+        "case_id": case_id,
+        "case_reference": reference,
+        "what": entry.action,
+        "what_label": entry.action_label,
+        "summary": entry.summary,
+        "at": entry.at,
+    }
 
 
 class AccessLogPagination(UpdatedCursorPagination):

@@ -18,6 +18,7 @@ from caseload.api.serializers import (
     DuplicateSerializer,
 )
 from caseload.models import Constituent
+from caseload.selectors import read_log
 from caseload.services.constituents import duplicates_as_data
 from core.api.schema import list_of
 
@@ -55,12 +56,13 @@ class ConstituentListCreateApi(APIView):
     def get(self, request: Request) -> Response:
         params = self.FilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        qs = selectors.constituent_list_for_user(
-            user=actor(request), q=params.validated_data.get("q", "")
-        )
+        user = actor(request)
+        q = params.validated_data.get("q", "")
+        qs = selectors.constituent_list_for_user(user=user, q=q)
         paginator = NameCursorPagination()
-        rows = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(ConstituentSerializer(rows or [], many=True).data)
+        rows = paginator.paginate_queryset(qs, request, view=self) or []
+        read_log.constituent_list_record(user=user, rows=rows, where="constituent_api", search=q)
+        return paginator.get_paginated_response(ConstituentSerializer(rows, many=True).data)
 
     @extend_schema(request=InputSerializer, responses={201: ConstituentSerializer})
     def post(self, request: Request) -> Response:
@@ -83,9 +85,9 @@ class ConstituentDetailApi(APIView):
 
     @extend_schema(responses={200: ConstituentSerializer})
     def get(self, request: Request, constituent_id: int) -> Response:
-        constituent = selectors.constituent_get_for_user(
-            user=actor(request), constituent_id=constituent_id
-        )
+        user = actor(request)
+        constituent = selectors.constituent_get_for_user(user=user, constituent_id=constituent_id)
+        read_log.constituent_read_record(user=user, constituent=constituent)
         return Response(ConstituentSerializer(constituent).data)
 
     @extend_schema(request=InputSerializer, responses={200: ConstituentSerializer})
@@ -111,8 +113,14 @@ class ConstituentCasesApi(APIView):
         constituent = selectors.constituent_get_for_user(user=user, constituent_id=constituent_id)
         qs = selectors.constituent_cases_for_user(user=user, constituent=constituent)
         paginator = UpdatedCursorPagination()
-        rows = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(CaseListItemSerializer(rows or [], many=True).data)
+        rows = paginator.paginate_queryset(qs, request, view=self) or []
+        read_log.case_list_record(
+            user=user,
+            rows=rows,
+            where="constituent_cases",
+            filters={"constituent_id": constituent.pk},
+        )
+        return paginator.get_paginated_response(CaseListItemSerializer(rows, many=True).data)
 
 
 class ConstituentDuplicatesApi(APIView):

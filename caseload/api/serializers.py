@@ -213,10 +213,16 @@ class DuplicateSerializer(serializers.Serializer):
 
 
 class AccessLogSerializer(serializers.Serializer):
+    """One audit entry naming a case (the case's access log): `id` is the entry's."""
+
     id = serializers.IntegerField()
     user_id = serializers.IntegerField(allow_null=True)
     user_email = serializers.CharField()
+    user_name = serializers.CharField()
+    on_behalf_of_id = serializers.IntegerField(allow_null=True)
     case_id = serializers.IntegerField(allow_null=True)
-    case_reference = serializers.CharField()
-    what = serializers.CharField()
+    case_reference = serializers.CharField(allow_blank=True)
+    what = serializers.CharField(help_text="The audit entry's kind, e.g. case_viewed.")
+    what_label = serializers.CharField()
+    summary = serializers.CharField(allow_blank=True)
     at = serializers.DateTimeField()

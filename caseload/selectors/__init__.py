@@ -11,9 +11,17 @@ from caseload.selectors.access import (
     user_does_casework,
     user_keeps_directory,
 )
+from caseload.selectors.audit import (
+    access_log_for_case,
+    audit_entries_for_user,
+    audit_export_record,
+    audit_people,
+    audit_search_allowed,
+    audit_search_record,
+    is_data_protection_officer,
+)
 from caseload.selectors.cases import (
     CaseFilters,
-    access_log_for_case,
     action_list_for_case,
     attachment_get_for_user,
     attachment_list_for_case,
@@ -75,6 +83,11 @@ __all__ = [
     "action_list_for_case",
     "attachment_get_for_user",
     "attachment_list_for_case",
+    "audit_entries_for_user",
+    "audit_export_record",
+    "audit_people",
+    "audit_search_allowed",
+    "audit_search_record",
     "case_base_queryset",
     "case_can_change",
     "case_get_by_reference_for_user",
@@ -100,6 +113,7 @@ __all__ = [
     "holiday_get",
     "holiday_list",
     "holidays_between",
+    "is_data_protection_officer",
     "my_open_cases",
     "officer_get",
     "officer_list",

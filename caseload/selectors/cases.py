@@ -12,9 +12,10 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import F, Q, QuerySet
 
 from accounts.models import User
-from accounts.selectors import is_council_admin
-from caseload.models import AccessLog, Action, Attachment, Case, Referral
+from audit.models import AuditAction
+from caseload.models import Action, Attachment, Case, Referral
 from caseload.selectors.access import case_can_change, case_visible_q
+from caseload.selectors.read_log import attachment_download_record, case_read_record
 from core.errors import NotFound, PermissionDenied, ValidationFailed
 
 SEARCH_CONFIG = "english"
@@ -138,18 +139,14 @@ def case_search(qs: QuerySet[Case], text: str) -> QuerySet[Case]:
     return qs.annotate(rank=rank).order_by("-rank", "-updated_at", "-id")
 
 
-def _log_access(*, user: User, case: Case, what: str) -> None:
-    AccessLog.objects.create(
-        user=user, user_email=user.email, case=case, case_reference=case.reference, what=what
-    )
-
-
 def case_get_for_user(
-    *, user: User, case_id: int | str, what: str = AccessLog.What.VIEW, log: bool = True
+    *, user: User, case_id: int | str, what: str = AuditAction.CASE_VIEWED, log: bool = True
 ) -> Case:
     """One case `user` may read, or NotFound (the same for invisible and missing cases).
 
-    Each read is written to the access log (`what` says which view of the case it was).
+    Each read is written to the audit log (`what` says which view of the case it was:
+    selectors.read_log.CASE_READS). `log=False` only for a service's own reload of a case
+    it has just changed (the change is in the case's history).
     """
     try:
         pk = int(case_id)
@@ -159,7 +156,7 @@ def case_get_for_user(
     if case is None:
         raise NotFound(f"No case with id {pk}.")
     if log:
-        _log_access(user=user, case=case, what=what)
+        case_read_record(user=user, case=case, action=what)
     return case
 
 
@@ -167,14 +164,17 @@ def case_get_for_change(*, user: User, case_id: int | str) -> Case:
     """A case `user` may change (owner or delegated staff).
 
     NotFound when invisible; PermissionDenied when the case is only shared with `user`.
-    The write services lock the row themselves before changing it.
+    The read is recorded only once the change is allowed, as a read "to change it": a
+    refused change leaves no entry claiming an edit, and what a change did is in the case's
+    history. The write services lock the row themselves before changing it.
     """
-    case = case_get_for_user(user=user, case_id=case_id, what=AccessLog.What.EDIT)
+    case = case_get_for_user(user=user, case_id=case_id, log=False)
     if not case_can_change(user, case):
         raise PermissionDenied(
             "This case is shared with you to read. Only its owner and the staff who support "
             "them can change it."
         )
+    case_read_record(user=user, case=case, to_change=True)
     return case
 
 
@@ -182,7 +182,7 @@ def case_get_by_reference_for_user(*, user: User, reference: str) -> Case:
     case = case_base_queryset().filter(case_visible_q(user), reference=reference.upper()).first()
     if case is None:
         raise NotFound(f"No case with reference {reference}.")
-    _log_access(user=user, case=case, what=AccessLog.What.VIEW)
+    case_read_record(user=user, case=case)
     return case
 
 
@@ -200,36 +200,26 @@ def attachment_list_for_case(*, case: Case) -> QuerySet[Attachment]:
     return Attachment.objects.filter(case_id=case.pk).select_related("uploaded_by")
 
 
-def attachment_get_for_user(*, user: User, attachment_id: int | str) -> Attachment:
-    """An attachment on a case `user` may read (logged as a download), or NotFound."""
+def attachment_get_for_user(
+    *, user: User, attachment_id: int | str, case_id: int | None = None
+) -> Attachment:
+    """An attachment on a case `user` may read (and on case `case_id` when given), recorded
+    in the audit log as a download; or NotFound."""
     try:
         pk = int(attachment_id)
     except (TypeError, ValueError):
         raise NotFound(f"No attachment with id {attachment_id!s}.") from None
     attachment = (
-        Attachment.objects.select_related("case")
+        Attachment.objects.select_related("case", "case__owner")
         .filter(pk=pk, case__in=Case.objects.filter(case_visible_q(user)))
         .first()
     )
     if attachment is None:
         raise NotFound(f"No attachment with id {pk}.")
-    _log_access(user=user, case=attachment.case, what=AccessLog.What.ATTACHMENT)
+    if case_id is not None and attachment.case_id != int(case_id):
+        raise NotFound(f"No attachment with id {pk} on this case.")
+    attachment_download_record(user=user, attachment=attachment)
     return attachment
-
-
-def access_log_for_case(*, user: User, case_id: int | str) -> QuerySet[AccessLog]:
-    """Who read a case. Council admins (audit) and whoever may change the case see it."""
-    if is_council_admin(user):
-        try:
-            pk = int(case_id)
-        except (TypeError, ValueError):
-            raise NotFound(f"No case with id {case_id!s}.") from None
-        if not Case.objects.filter(pk=pk).exists():
-            raise NotFound(f"No case with id {pk}.")
-    else:
-        case = case_get_for_change(user=user, case_id=case_id)
-        pk = case.pk
-    return AccessLog.objects.filter(case_id=pk).select_related("user")
 
 
 def case_history_summary(case: Case) -> dict[str, Any]:

@@ -13,6 +13,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from audit.models import AuditAction
+from audit.services import audit_record
 from caseload.models import Action, Case, CaseSequence, CaseShare, Category, Constituent, Ward
 from caseload.selectors.access import constituent_visible_q
 from caseload.selectors.settings import caseload_settings_get
@@ -515,10 +517,11 @@ def cases_transfer(*, actor: User, from_user: User, to_user: User) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE caseload_case SET owner_id = %s, updated_at = %s"
-            " WHERE owner_id = %s AND status <> 'closed' RETURNING id",
+            " WHERE owner_id = %s AND status <> 'closed' RETURNING id, reference",
             [to_user.pk, now, from_user.pk],
         )
-        moved = [row[0] for row in cursor.fetchall()]
+        returned = cursor.fetchall()
+        moved = [row[0] for row in returned]
     text = f"Case transferred from {from_user.name} to {to_user.name}"
     Action.objects.bulk_create(
         [
@@ -534,6 +537,21 @@ def cases_transfer(*, actor: User, from_user: User, to_user: User) -> int:
             for case_id in moved
         ],
         batch_size=2000,
+    )
+    audit_record(
+        action=AuditAction.CASES_TRANSFERRED,
+        actor=actor,
+        subject=from_user,
+        summary=f"{actor.name} moved {len(moved)} open cases from {from_user.name} "
+        f"to {to_user.name}",
+        case_ids=moved,
+        case_references=[row[1] for row in returned],
+        detail={
+            "from": from_user.pk,
+            "to": to_user.pk,
+            "to_name": to_user.name,
+            "moved": len(moved),
+        },
     )
     return len(moved)
 

@@ -12,9 +12,16 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.services import user_create, user_deactivate, user_reactivate
+from audit.models import AuditAction
+from audit.services import audit_record
 from billing.services import licence_assert_seat_available
 from caseload.services.permissions import assert_council_writable, require_admin
+from core.errors import StateError, ValidationFailed
 from core.tenancy import current_schema
+
+# Who may be the council's data protection officer: someone of the council who does not
+# hold casework of their own (a councillor is a controller of their casework, not its DPO).
+DPO_ROLES = (User.Role.STAFF, User.Role.ADMIN)
 
 
 def _assert_seat_for(role: str) -> None:
@@ -39,13 +46,22 @@ def member_add(
         require_admin(actor)
     assert_council_writable()
     _assert_seat_for(role)
-    return user_create(
+    user = user_create(
         email=email,
         name=name,
         role=role,
         password=password,
         ward=ward,
     )
+    audit_record(
+        action=AuditAction.USER_ADDED,
+        actor=actor,
+        subject=user,
+        summary=f"{actor.name if actor else 'The platform'} added {user.name} "
+        f"as {user.get_role_display().lower()}",
+        detail={"role": role, "email": user.email, "ward": user.ward},
+    )
+    return user
 
 
 @transaction.atomic
@@ -53,7 +69,15 @@ def member_deactivate(*, actor: User, user: User) -> User:
     """Stop `user` signing in (accounts.services.user_deactivate says what that keeps and
     ends); a councillor's licence seat is freed at once."""
     assert_council_writable()
-    return user_deactivate(actor=actor, user=user)
+    user = user_deactivate(actor=actor, user=user)
+    audit_record(
+        action=AuditAction.USER_DEACTIVATED,
+        actor=actor,
+        subject=user,
+        summary=f"{actor.name} deactivated {user.name}",
+        detail={"role": user.role},
+    )
+    return user
 
 
 @transaction.atomic
@@ -62,4 +86,55 @@ def member_reactivate(*, actor: User, user: User) -> User:
     assert_council_writable()
     if user.role == User.Role.COUNCILLOR and not user.is_active:
         _assert_seat_for(user.role)
-    return user_reactivate(actor=actor, user=user)
+    user = user_reactivate(actor=actor, user=user)
+    audit_record(
+        action=AuditAction.USER_REACTIVATED,
+        actor=actor,
+        subject=user,
+        summary=f"{actor.name} reactivated {user.name}",
+        detail={"role": user.role},
+    )
+    return user
+
+
+@transaction.atomic
+def member_set_data_protection_officer(*, actor: User, user: User, granted: bool) -> User:
+    """Make `user` (staff or an admin) the council's data protection officer, who may search
+    its audit log, or end it. A council admin does it, and it is written to the audit log as
+    a change of what the user may do."""
+    require_admin(actor)
+    assert_council_writable()
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if granted and user.role not in DPO_ROLES:
+        raise ValidationFailed(
+            "The data protection officer is a Members' Services staff member or an "
+            "administrator, not a councillor.",
+            extra={"granted": ["Not staff or an administrator."]},
+        )
+    if granted and not user.is_active:
+        raise ValidationFailed(
+            f"{user.name} cannot sign in; reactivate them first.",
+            extra={"granted": ["Deactivated."]},
+        )
+    if user.is_data_protection_officer == granted:
+        raise StateError(
+            f"{user.name} is already the data protection officer."
+            if granted
+            else f"{user.name} is not the data protection officer."
+        )
+    user.is_data_protection_officer = granted
+    user.save(update_fields=["is_data_protection_officer", "updated_at"])
+    audit_record(
+        action=AuditAction.ROLE_CHANGED,
+        actor=actor,
+        subject=user,
+        summary=f"{actor.name} {'made' if granted else 'ended'} {user.name}"
+        f"{' the' if granted else ' as'} data protection officer",
+        detail={
+            "permission": "data_protection_officer",
+            "from": not granted,
+            "to": granted,
+            "role": user.role,
+        },
+    )
+    return user

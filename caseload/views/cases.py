@@ -35,6 +35,7 @@ from caseload.forms import (
     SharingForm,
 )
 from caseload.models import Case, Constituent, Referral
+from caseload.selectors import read_log
 from core.errors import ApplicationError
 from core.web import add_service_error, council_page, paginate, posted, query_without_page
 
@@ -73,6 +74,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
         else Case.objects.none()
     )
     page = paginate(request, cases)
+    read_log.case_list_record(
+        user=user,
+        rows=page.object_list,
+        where="case_list",
+        search=filters.q,
+        filters=filters,
+    )
     return render(
         request,
         "caseload/case_list.html",
@@ -330,9 +338,9 @@ def case_attachment_add(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @council_page()
 def attachment_download(request: HttpRequest, case_id: int, attachment_id: int) -> FileResponse:
-    attachment = selectors.attachment_get_for_user(user=_user(request), attachment_id=attachment_id)
-    if attachment.case_id != int(case_id):
-        raise Http404("No such attachment on this case.")
+    attachment = selectors.attachment_get_for_user(
+        user=_user(request), attachment_id=attachment_id, case_id=case_id
+    )
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:

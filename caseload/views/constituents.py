@@ -14,6 +14,7 @@ from accounts.models import User
 from accounts.roles import CASEWORK
 from caseload import selectors, services
 from caseload.forms import ConstituentForm, ConstituentSearchForm
+from caseload.selectors import read_log
 from caseload.services.constituents import CONSTITUENT_DETAILS
 from core.errors import ApplicationError
 from core.web import add_service_error, council_page, paginate, posted, query_without_page
@@ -37,6 +38,9 @@ def constituent_list(request: HttpRequest) -> HttpResponse:
     q = form.cleaned_data["q"] if form.is_bound and form.is_valid() else ""
     people = selectors.constituent_list_for_user(user=user, q=q)
     page = paginate(request, people)
+    read_log.constituent_list_record(
+        user=user, rows=page.object_list, where="constituent_list", search=q
+    )
     return render(
         request,
         "caseload/constituent_list.html",
@@ -56,6 +60,7 @@ def constituent_detail(request: HttpRequest, constituent_id: int) -> HttpRespons
     user = _user(request)
     person = selectors.constituent_get_for_user(user=user, constituent_id=constituent_id)
     cases = list(selectors.constituent_cases_for_user(user=user, constituent=person))
+    read_log.constituent_read_record(user=user, constituent=person, cases=cases)
     return render(
         request,
         "caseload/constituent_detail.html",

@@ -21,6 +21,7 @@ from accounts.roles import CASEWORK
 from caseload import selectors, services
 from caseload.forms import SurgeryCaseForm
 from caseload.models import Action
+from caseload.selectors import read_log
 from core.errors import ApplicationError
 from core.web import add_service_error, council_page, posted
 
@@ -45,14 +46,16 @@ def _sitting_cases(request: HttpRequest, user: User) -> list[Any]:
 def surgery(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     q = (request.GET.get("q") or "").strip()[:200]
+    people = selectors.constituent_lookup(user=user, q=q, limit=LOOKUP_LIMIT) if q else []
+    sitting = _sitting_cases(request, user)
+    if q:
+        read_log.constituent_list_record(user=user, rows=people, where="surgery_lookup", search=q)
+    if sitting:
+        read_log.case_list_record(user=user, rows=sitting, where="surgery_sitting")
     return render(
         request,
         "caseload/surgery.html",
-        {
-            "q": q,
-            "people": selectors.constituent_lookup(user=user, q=q, limit=LOOKUP_LIMIT) if q else [],
-            "sitting": _sitting_cases(request, user),
-        },
+        {"q": q, "people": people, "sitting": sitting},
     )
 
 
@@ -60,7 +63,10 @@ def surgery(request: HttpRequest) -> HttpResponse:
 def surgery_lookup(request: HttpRequest) -> HttpResponse:
     """htmx fragment: people matching ?q= (the same list the page shows without JS)."""
     q = (request.GET.get("q") or "").strip()[:200]
-    people = selectors.constituent_lookup(user=_user(request), q=q, limit=LOOKUP_LIMIT) if q else []
+    user = _user(request)
+    people = selectors.constituent_lookup(user=user, q=q, limit=LOOKUP_LIMIT) if q else []
+    if q:
+        read_log.constituent_list_record(user=user, rows=people, where="surgery_lookup", search=q)
     return render(request, "caseload/_surgery_people.html", {"q": q, "people": people})
 
 

@@ -108,6 +108,9 @@ def batch_print_attachments(*, batch: Batch) -> list[Attachment]:
     }
     wanted = [a for pk in action_ids for a in by_action.get(pk, []) if a]
     files = {
-        a.pk: a for a in Attachment.objects.filter(pk__in=wanted, content_type="application/pdf")
+        a.pk: a
+        for a in Attachment.objects.select_related("case").filter(
+            pk__in=wanted, content_type="application/pdf"
+        )
     }
     return [files[pk] for pk in wanted if pk in files]

@@ -47,6 +47,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     role = models.CharField(max_length=20, choices=Role.choices)
     ward = models.CharField(max_length=200, blank=True)
     is_active = models.BooleanField(default=True)
+    # The council's data protection officer (granted by a council admin, to staff or an
+    # admin): may search the council's audit log. Not a role: it adds to one.
+    is_data_protection_officer = models.BooleanField(default=False)
     # Raised to end every session of the user at once (sign out everywhere, deactivation,
     # a second factor reset): it is part of the hash each session is checked against.
     session_generation = models.PositiveIntegerField(default=0)

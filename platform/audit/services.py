@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from audit.middleware import current_request
 from audit.models import AuditAction, AuditEntry
 from core.client_ip import client_ip
 
@@ -44,6 +45,7 @@ class Person(Protocol):
 
 
 def _ip_of(request: HttpRequest | None) -> str | None:
+    request = request if request is not None else current_request()
     if request is None:
         return None
     address = client_ip(request)
@@ -57,7 +59,8 @@ def _unique(values: Iterable[Any]) -> list[Any]:
     return list(dict.fromkeys(v for v in values if v is not None))
 
 
-@transaction.atomic
+# Not @transaction.atomic: one INSERT is atomic by itself, and a savepoint around it would
+# cost two more round trips on every page that records a read.
 def audit_record(
     *,
     action: str,
@@ -77,7 +80,8 @@ def audit_record(
 
     `actor` None means the system (a scheduled job) or, with `actor_email`, someone unknown
     (a failed sign-in). A list or search page passes every case (or constituent) it showed,
-    in one entry. `request` gives the client's address.
+    in one entry. `request` gives the client's address (by default the request being
+    answered, audit.middleware).
     """
     if action not in AuditAction.values:
         raise ValueError(f"Unknown audit action {action!r}: add it to audit.models.AuditAction.")

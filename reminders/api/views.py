@@ -19,7 +19,7 @@ from accounts.models import User
 from caseload import selectors as casework
 from caseload.api.common import actor
 from caseload.api.serializers import CaseListItemSerializer, ReferralSerializer, UserRefSerializer
-from caseload.selectors import case_get_for_user
+from caseload.selectors import case_get_for_user, read_log
 from core.api.inputs import get_or_400
 from core.api.schema import list_of
 from core.errors import NotFound
@@ -122,7 +122,14 @@ class ReminderListCreateApi(APIView):
         else:
             qs = selectors.bf_due_for_user(user=user)
         paginator = DueCursorPagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
+        page = paginator.paginate_queryset(qs, request, view=self) or []
+        # BFs name their cases (reference, title): the page is a list of casework.
+        read_log.case_list_record(
+            user=user,
+            rows={bf.case_id: bf.case for bf in page}.values(),
+            where="reminders_api",
+            filters={k: v for k, v in d.items() if k != "include_done" or v},
+        )
         return paginator.get_paginated_response(BFSerializer(page, many=True).data)
 
     @extend_schema(request=InputSerializer, responses={201: BFSerializer})
@@ -274,15 +281,19 @@ class DashboardApi(APIView):
     def get(self, request: Request) -> Response:
         user = actor(request)
         due = selectors.dashboard_due_items(user=user)
+        open_cases = list(casework.my_open_cases(user=user, limit=20))
+        recent = list(casework.recently_updated_cases(user=user, limit=10))
+        shown = {c.pk: c for c in [*open_cases, *recent, *due.cases()]}
+        read_log.case_list_record(user=user, rows=shown.values(), where="dashboard_api")
         return Response(
             self.OutputSerializer(
                 {
                     "today": due.today,
-                    "my_open_cases": casework.my_open_cases(user=user, limit=20),
+                    "my_open_cases": open_cases,
                     "bfs_due_today": due.bfs_due_today,
                     "bfs_overdue": due.bfs_overdue,
                     "referrals_past_target": due.referrals_past_target,
-                    "recently_updated": casework.recently_updated_cases(user=user, limit=10),
+                    "recently_updated": recent,
                 }
             ).data
         )

@@ -10,7 +10,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from caseload.models import AccessLog, Action, Case, CaseSequence, Constituent
+from audit.models import AuditEntry
+from caseload.models import Action, Case, CaseSequence, Constituent
 from caseload.references import reference_prefix_for_slug
 from caseload.selectors import (
     CaseFilters,
@@ -106,7 +107,6 @@ def test_references_are_gap_free_under_concurrency(councils, django_db_blocker) 
     finally:
         with django_db_blocker.unblock(), schema_context(council.schema_name):
             Action.objects.filter(case__constituent=constituent).delete()
-            AccessLog.objects.filter(case__constituent=constituent).delete()
             Case.objects.filter(constituent=constituent).delete()
             constituent.delete()
             CaseSequence.objects.filter(year=year).delete()
@@ -208,13 +208,19 @@ def test_every_case_read_is_logged(cast, council_a) -> None:
     with in_council(council_a):
         case = make_case(cast.owner)
         case_get_for_user(user=cast.staff, case_id=case.pk)
-        case_get_for_user(user=cast.owner, case_id=case.pk, what="history")
+        case_get_for_user(user=cast.owner, case_id=case.pk, what="case_history_viewed")
         with pytest.raises(NotFound):
             case_get_for_user(user=cast.other_councillor, case_id=case.pk)
         log = list(
-            AccessLog.objects.filter(case=case).order_by("id").values_list("user_email", "what")
+            AuditEntry.objects.filter(case_ids__contains=[case.pk])
+            .order_by("id")
+            .values_list("actor_email", "action", "on_behalf_of_id")
         )
-        assert log == [(cast.staff.email, "view"), (cast.owner.email, "history")]
+        # Staff read for the councillor who owns the case; the refused read left nothing.
+        assert log == [
+            (cast.staff.email, "case_viewed", cast.owner.pk),
+            (cast.owner.email, "case_history_viewed", None),
+        ]
 
 
 @pytest.mark.django_db

@@ -24,7 +24,6 @@ from django_tenants.utils import schema_context
 
 from accounts.models import User
 from caseload.models import (
-    AccessLog,
     Action,
     Case,
     CaseloadSettings,
@@ -52,7 +51,6 @@ CREATED = [
     BF,
     BFRule,
     OutboundEmail,
-    AccessLog,
     Action,
     Case,
     Constituent,

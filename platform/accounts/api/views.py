@@ -15,7 +15,12 @@ from rest_framework.views import APIView
 
 from accounts.lockout import lockout_message
 from accounts.selectors import has_second_factor, member_list_for_admin, two_factor_required
-from accounts.services import api_token_create, login_event_record, two_factor_verify
+from accounts.services import (
+    api_token_create,
+    sign_in_record,
+    sign_out_record,
+    two_factor_verify,
+)
 from core.api.schema import list_of
 from core.api.throttling import ClientIpScopedRateThrottle
 from core.errors import ApplicationError
@@ -106,7 +111,7 @@ class TokenCreateApi(APIView):
                 "on the web (/account/two-factor/), then send its code here as `otp`."
             )
         instance, token = api_token_create(user=user)
-        login_event_record(user=user)
+        sign_in_record(user=user, via="api_token")
         return Response(
             self.OutputSerializer({"token": token, "expiry": instance.expiry, "user": user}).data
         )
@@ -137,6 +142,7 @@ class TokenDeleteApi(APIView):
     def post(self, request: Request) -> Response:
         if isinstance(request.auth, AuthToken):
             request.auth.delete()
+            sign_out_record(user=request.user, via="api_token")  # type: ignore[arg-type]
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

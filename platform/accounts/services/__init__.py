@@ -9,6 +9,7 @@ from accounts.services.passwords import (
     password_reset_request,
 )
 from accounts.services.sessions import api_token_create, sign_out_everywhere
+from accounts.services.sign_ins import sign_in_failed_record, sign_in_record, sign_out_record
 from accounts.services.two_factor import (
     recovery_codes_replace,
     sign_in_policy_update,
@@ -33,8 +34,11 @@ __all__ = [
     "password_reset_complete",
     "password_reset_request",
     "recovery_codes_replace",
+    "sign_in_failed_record",
     "sign_in_policy_update",
+    "sign_in_record",
     "sign_out_everywhere",
+    "sign_out_record",
     "totp_confirm",
     "totp_start",
     "two_factor_remove_own",

@@ -105,6 +105,8 @@ MIDDLEWARE = [
     "core.hostile_input.HostileInputMiddleware",
     "core.middleware.NoStoreMiddleware",
     "core.middleware.HealthCheckMiddleware",
+    # The request being answered, so audit entries note the client's address.
+    "audit.middleware.AuditRequestMiddleware",
     "tenants.middleware.CouncilMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
