@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from caseload.views import admin, admin_sign_in, cases, constituents, officers, surgery
+from caseload.views import admin, admin_sign_in, audit, cases, constituents, officers, surgery
 
 app_name = "caseload"
 
@@ -57,6 +57,9 @@ urlpatterns = [
     path("surgery/lookup/", surgery.surgery_lookup, name="surgery-lookup"),
     path("surgery/enquiry/", surgery.surgery_case, name="surgery-case"),
     path("surgery/end/", surgery.surgery_end, name="surgery-end"),
+    # The audit log: the council's admins and its data protection officer.
+    path("audit/", audit.audit_log, name="audit-log"),
+    path("audit/export/", audit.audit_export, name="audit-export"),
     # Council administration (not Django's admin)
     path("admin-area/", admin.admin_home, name="admin-home"),
     path("admin-area/users/", admin.admin_users, name="admin-users"),
@@ -70,6 +73,11 @@ urlpatterns = [
         "admin-area/users/<int:user_id>/transfer/",
         admin.admin_user_transfer,
         name="admin-user-transfer",
+    ),
+    path(
+        "admin-area/users/<int:user_id>/data-protection-officer/",
+        audit.admin_user_dpo,
+        name="admin-user-dpo",
     ),
     path("admin-area/delegations/", admin.admin_delegations, name="admin-delegations"),
     path(

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from caseload.api import (
+    audit,
     cases,
     categories,
     constituents,
@@ -101,6 +102,13 @@ urlpatterns = [
         "users/<int:user_id>/transfer-cases/",
         delegations.CaseTransferApi.as_view(),
         name="case-transfer",
+    ),
+    path("audit/", audit.AuditListApi.as_view(), name="audit-list"),
+    path("audit/export/", audit.AuditExportApi.as_view(), name="audit-export"),
+    path(
+        "users/<int:user_id>/data-protection-officer/",
+        audit.DataProtectionOfficerApi.as_view(),
+        name="data-protection-officer",
     ),
     path("caseload-settings/", settings.CaseloadSettingsApi.as_view(), name="caseload-settings"),
     path(

@@ -7,6 +7,8 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
+from caseload.selectors.audit import is_data_protection_officer
+
 # (label, url name, roles that see it; None = every signed-in user of the host)
 COUNCIL_ITEMS: list[tuple[str, str, set[str] | None]] = [
     ("Dashboard", "reminders:dashboard", None),
@@ -17,6 +19,8 @@ COUNCIL_ITEMS: list[tuple[str, str, set[str] | None]] = [
     ("Officers", "caseload:officer-list", None),
     ("Triage", "correspondence:triage-list", {"staff"}),
     ("Admin", "caseload:admin-home", {"admin"}),
+    # The data protection officer (a flag on staff or an admin; admins reach it from Admin).
+    ("Audit log", "caseload:audit-log", {"dpo"}),
 ]
 # Items that lead only to pages that change things: left out on a read-only council's pages
 # (base.html, with billing's `council_read_only`), which offer no write control at all.
@@ -39,7 +43,10 @@ def nav_items(request: HttpRequest) -> dict[str, Any]:
     candidates = COUNCIL_ITEMS if council is not None else CENTRAL_ITEMS
     items: list[dict[str, Any]] = []
     for label, name, roles in candidates:
-        if roles is not None and user.role not in roles:
+        if roles == {"dpo"}:
+            if not is_data_protection_officer(user) or user.role == "admin":
+                continue
+        elif roles is not None and user.role not in roles:
             continue
         try:
             url = reverse(name, urlconf=getattr(request, "urlconf", None))

@@ -31,6 +31,7 @@ from tests.browser.support import (
 # Routes that answer with a file, not a page: fetched (status and type checked), not shown.
 DOWNLOADS = {
     "caseload:attachment-download",
+    "caseload:audit-export",
     "correspondence:batch-print",
     "console:comparison-csv",
     "console:report-all",

@@ -78,7 +78,7 @@ ADMIN_AREA = _names(
     "caseload",
     "admin-home admin-users admin-user-create admin-user-access admin-delegations "
     "admin-categories admin-category-edit admin-wards admin-holidays admin-postcodes "
-    "admin-settings admin-sign-in admin-user-sign-in",
+    "admin-settings admin-sign-in admin-user-sign-in admin-user-dpo audit-log audit-export",
 )
 DIRECTORY_UPKEEP = _names("caseload", "officer-create officer-import officer-edit")
 TRIAGE = {"correspondence:triage-list", "correspondence:triage-detail"}  # staff only
@@ -94,7 +94,8 @@ WRITE_PAGES = _names(
     "caseload",
     "case-create case-edit case-action-add case-refer referral-reply case-close case-reopen "
     "case-sharing constituent-create constituent-edit officer-create officer-import "
-    "officer-edit surgery surgery-case admin-user-create admin-user-access admin-category-edit",
+    "officer-edit surgery surgery-case admin-user-create admin-user-access admin-category-edit "
+    "admin-user-dpo",
 ) | {"correspondence:case-write", "correspondence:batch-new", "feedback:survey"}
 COUNCIL_PAGES = "every route of the council's URLconf"
 ALWAYS_OPEN_FORMS = ("form /billing/portal/", "form /account/", "form /admin-area/sign-in/")

@@ -53,6 +53,9 @@ EXPECTED: dict[str, tuple[int, int, int]] = {
     "admin-users": (403, 403, 200),
     "admin-user-create": (403, 403, 200),
     "admin-user-access": (403, 403, 200),
+    "admin-user-dpo": (403, 403, 200),
+    "audit-log": (403, 403, 200),  # admins, and the data protection officer (none here)
+    "audit-export": (403, 403, 200),
     "admin-user-transfer": (403, 403, 405),
     "admin-delegations": (403, 403, 200),
     "admin-delegation-revoke": (403, 403, 405),

@@ -24,7 +24,7 @@ from tests.caseload.test_pages import EXPECTED, ROLES, _url
 from tests.caseload.test_pages_demo import OTHER_PAGES
 
 STATIC = Path(settings.BASE_DIR) / "platform" / "static"
-NOT_PAGES = {"surgery-lookup", "referral-target", "attachment-download"}
+NOT_PAGES = {"surgery-lookup", "referral-target", "attachment-download", "audit-export"}
 
 
 def _save(html: str, folder: Path, name: str) -> Path:
