@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
+from audit.models import AuditEntry
 from billing.models import Licence
 from caseload.models import Action
 from correspondence.models import Batch, BatchItem
@@ -89,6 +90,14 @@ def test_choose_preview_send_follow_and_print(council_a, people, drains, who) ->
     text = "\n".join(page.extract_text() for page in reader.pages)
     for i in range(3):
         assert f"Dear Resident {i}," in text
+    # The batch's page and its print file are reads of those cases: in the audit log.
+    with in_council(council_a):
+        shown = AuditEntry.objects.get(
+            actor_id=user.pk, action="cases_listed", detail__where="batch_detail"
+        )
+        printed_entry = AuditEntry.objects.get(actor_id=user.pk, action="letter_downloaded")
+    assert set(shown.case_ids) == set(printed_entry.case_ids) == {c.pk for c in mine}
+    assert printed_entry.detail == {"batch_id": batch.pk, "letters": 3}
     listing = _ok(client.get("/batches/"))
     assert "Outcome" in listing or batch.template_name in listing
 
