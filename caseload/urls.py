@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from caseload.views import admin, admin_sign_in, cases, constituents, officers, surgery
+from caseload.views import (
+    admin,
+    admin_sign_in,
+    cases,
+    constituents,
+    delegations,
+    officers,
+    surgery,
+)
 
 app_name = "caseload"
 
@@ -57,6 +65,23 @@ urlpatterns = [
     path("surgery/lookup/", surgery.surgery_lookup, name="surgery-lookup"),
     path("surgery/enquiry/", surgery.surgery_case, name="surgery-case"),
     path("surgery/end/", surgery.surgery_end, name="surgery-end"),
+    # A councillor's delegations: confirm or decline proposals, grant, end
+    path("delegations/", delegations.delegations, name="delegations"),
+    path(
+        "delegations/<int:delegation_id>/confirm/",
+        delegations.delegation_confirm,
+        name="delegation-confirm",
+    ),
+    path(
+        "delegations/<int:delegation_id>/decline/",
+        delegations.delegation_decline,
+        name="delegation-decline",
+    ),
+    path(
+        "delegations/<int:delegation_id>/revoke/",
+        delegations.delegation_revoke,
+        name="delegation-revoke",
+    ),
     # Council administration (not Django's admin)
     path("admin-area/", admin.admin_home, name="admin-home"),
     path("admin-area/users/", admin.admin_users, name="admin-users"),

@@ -16,6 +16,8 @@ COUNCIL_ITEMS: list[tuple[str, str, set[str] | None]] = [
     ("Surgery", "caseload:surgery", {"councillor", "staff"}),  # writes: see WRITING_ITEMS
     ("Officers", "caseload:officer-list", None),
     ("Triage", "correspondence:triage-list", {"staff"}),
+    # Delegation is the councillor's to give (caseload.services.delegations).
+    ("Delegations", "caseload:delegations", {"councillor", "staff"}),
     ("Admin", "caseload:admin-home", {"admin"}),
 ]
 # Items that lead only to pages that change things: left out on a read-only council's pages
