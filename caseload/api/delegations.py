@@ -15,10 +15,10 @@ from accounts.models import User
 from accounts.selectors import member_get_for_admin
 from caseload import selectors, services
 from caseload.api.common import actor
-from caseload.models import Delegation
 from caseload.api.serializers import (
     UserRefSerializer,
 )
+from caseload.models import Delegation
 from core.api.inputs import get_or_400
 from core.api.schema import list_of
 from core.errors import ValidationFailed

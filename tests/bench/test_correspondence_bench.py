@@ -52,7 +52,7 @@ def test_correspondence(committed, settings, tmp_path) -> None:
     )
     with schema_context(council.schema_name):
         owner = user_create(email="cllr@bench.example", role="councillor", name="Cllr Bench")
-        admin = user_create(email="admin@bench.example", role="admin", name="Admin")
+        user_create(email="admin@bench.example", role="admin", name="Admin")
         staff = user_create(email="staff@bench.example", role="staff", name="Staff")
         delegation_propose(actor=owner, staff=staff, councillor=owner)
         person = constituent_create(
