@@ -190,13 +190,7 @@ PEOPLE = [
         "lapsed",
         "admin",
         start=["/", "/cases/", "/constituents/"],
-        not_theirs=CASEWORK
-        | SURVEY
-        | FROM_EMAILS
-        | SIGN_IN
-        | WRITE_PAGES
-        | TRIAGE
-        | DELEGATIONS,
+        not_theirs=CASEWORK | SURVEY | FROM_EMAILS | SIGN_IN | WRITE_PAGES | TRIAGE | DELEGATIONS,
         per_route=1,
     ),
     Person(
