@@ -30,7 +30,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from typing import IO, Any
 
 from django.contrib.postgres.search import SearchVectorField
@@ -63,6 +63,16 @@ EXCLUDED_APPS = frozenset({"axes", "otp_totp", "otp_static", "django_otp"})
 # An officer-reply link works without signing in until it expires: never hand one out.
 REPLY_LINK = re.compile(r"https?://[^\s\"'<>]*/officer-reply/[^\s\"'<>]+")
 REPLY_LINK_REMOVED = "[officer reply link removed]"
+
+
+class ArchiveJSONEncoder(DjangoJSONEncoder):
+    """Django's encoder, but datetimes and times to the microsecond (Django's cuts them to
+    milliseconds), so an imported council keeps exactly the times it had."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime | time):
+            return o.isoformat()
+        return super().default(o)
 
 
 def archive_models() -> list[type[models.Model]]:
@@ -163,7 +173,7 @@ def write_archive(
     """Write the archive of the council whose schema the connection is in to `out` (a
     binary file opened for writing); returns the manifest. `progress(steps_done)` is
     called as it goes (count_steps() gives the total)."""
-    encoder = DjangoJSONEncoder()
+    encoder = ArchiveJSONEncoder()
     done = 0
     manifest: dict[str, Any] = {
         "format": FORMAT,
@@ -216,7 +226,7 @@ def write_archive(
             done += 1
             progress(done)
         manifest["files"] = dict(sorted(archive.files.items()))
-        zf.writestr(MANIFEST, json.dumps(manifest, indent=2, cls=DjangoJSONEncoder))
+        zf.writestr(MANIFEST, json.dumps(manifest, indent=2, cls=ArchiveJSONEncoder))
     done += 1
     progress(done)
     return manifest
