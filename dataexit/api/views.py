@@ -7,14 +7,14 @@ from __future__ import annotations
 from typing import cast
 
 from django.http import FileResponse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from core.api.schema import list_of
+from core.api.schema import ErrorSerializer, list_of
 from dataexit import selectors, services
 from dataexit.models import DataExit
 from dataexit.services import REASON_MAX
@@ -24,7 +24,7 @@ def _actor(request: Request) -> User:
     return cast(User, request.user)
 
 
-class UserRef(serializers.Serializer):
+class DataExitPersonSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
@@ -33,8 +33,8 @@ class DataExitSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.ChoiceField(choices=DataExit.Status.choices)
     reason = serializers.CharField()
-    requested_by = UserRef()
-    decided_by = UserRef(allow_null=True)
+    requested_by = DataExitPersonSerializer()
+    decided_by = DataExitPersonSerializer(allow_null=True)
     decided_at = serializers.DateTimeField(allow_null=True)
     decision_note = serializers.CharField()
     progress_done = serializers.IntegerField()
@@ -126,7 +126,14 @@ class DataExitDownloadApi(APIView):
     """GET: the archive (a zip), while it is ready and not expired; every download is
     written to the audit log."""
 
-    @extend_schema(responses={(200, "application/zip"): bytes})
+    @extend_schema(
+        responses={
+            (200, "application/zip"): bytes,
+            422: OpenApiResponse(
+                ErrorSerializer, description="Not ready yet, or expired and deleted."
+            ),
+        }
+    )
     def get(self, request: Request, data_exit_id: int) -> FileResponse:
         user = _actor(request)
         exit_ = selectors.data_exit_get_for_admin(user=user, data_exit_id=data_exit_id)
