@@ -1,9 +1,10 @@
 """Read-only mode for a council whose licence has lapsed or been cancelled.
 
 One rule for every HTTP write on a council's host: unsafe methods are refused with a clear
-message, except signing in and out, getting or revoking an API token, export and the
-billing portal (so an admin can pay). Services call `licence_assert_writable` too, which is
-what stops Celery tasks and any path this middleware does not see.
+message, except signing in and out, getting or revoking an API token, export, the billing
+portal (so an admin can pay) and the data exit (two admins take the casework away).
+Services call `licence_assert_writable` too, which is what stops Celery tasks and any path
+this middleware does not see.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ ALLOWED_WRITE_PATHS = (
     "/admin-area/sign-in/",  # unlocking a user, resetting a second factor
     "/api/v1/auth/",
     "/api/v1/export/",
+    # The council's data exit: getting its casework back is most needed when it has lapsed.
+    "/data-exit/",
+    "/api/v1/data-exits/",
     "/api/v1/billing/portal/",
     "/billing/portal/",
 )

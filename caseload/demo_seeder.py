@@ -260,7 +260,12 @@ class _Seeder:
         if not staff or Delegation.objects.exists():
             return
         rows = [
-            Delegation(staff=staff[i % len(staff)], councillor=c, granted_by=admin)
+            Delegation(
+                staff=staff[i % len(staff)],
+                councillor=c,
+                granted_by=c,  # the councillor grants it: a delegation is theirs to give
+                confirmed_at=timezone.now(),
+            )
             for i, c in enumerate(councillors)
         ]
         Delegation.objects.bulk_create(rows)

@@ -670,6 +670,17 @@ class DelegationForm(forms.Form):
     )
 
 
+class DelegationGrantForm(forms.Form):
+    """A councillor lets a staff member act for them (their own consent, so in force at once)."""
+
+    staff = OwnerChoiceField(
+        queryset=User.objects.filter(role=User.Role.STAFF, is_active=True).order_by("name"),
+        empty_label="Choose a staff member",
+        label="Members' Services staff member",
+        error_messages={"required": "Choose the staff member"},
+    )
+
+
 class SettingsForm(forms.Form):
     reference_prefix = forms.CharField(
         max_length=12,

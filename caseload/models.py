@@ -190,10 +190,22 @@ class HolidayYear(models.Model):
         return str(self.year)
 
 
-class Delegation(models.Model):
-    """Members' Services staff member `staff` may act for councillor `councillor`.
+class DelegationQuerySet(models.QuerySet["Delegation"]):
+    def confirmed(self) -> DelegationQuerySet:
+        """Delegations in force: confirmed by the councillor. A proposal grants nothing."""
+        return self.filter(confirmed_at__isnull=False)
 
-    Granted and revoked by council admins (services.delegation_grant / delegation_revoke).
+    def pending(self) -> DelegationQuerySet:
+        return self.filter(confirmed_at__isnull=True)
+
+
+class Delegation(models.Model):
+    """Members' Services staff member `staff` may act for councillor `councillor`, once the
+    councillor has confirmed it (`confirmed_at`).
+
+    Proposed by an admin or the staff member, or granted directly by the councillor
+    (services.delegations); until the councillor confirms, it gives no access
+    (caseload.selectors.access reads `confirmed()` rows only).
     """
 
     staff = models.ForeignKey(
@@ -202,10 +214,15 @@ class Delegation(models.Model):
     councillor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delegations_given"
     )
+    # Who proposed it (an admin, the staff member) or, granted directly, the councillor.
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the councillor confirms (or grants it themselves); None = a proposal.
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DelegationQuerySet.as_manager()
 
     class Meta:
         ordering = ["staff_id", "councillor_id"]

@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from caseload.views import admin, admin_sign_in, audit, cases, constituents, officers, surgery
+from caseload.views import (
+    admin,
+    admin_sign_in,
+    audit,
+    cases,
+    constituents,
+    delegations,
+    officers,
+    surgery,
+)
 
 app_name = "caseload"
 
@@ -60,6 +69,23 @@ urlpatterns = [
     # The audit log: the council's admins and its data protection officer.
     path("audit/", audit.audit_log, name="audit-log"),
     path("audit/export/", audit.audit_export, name="audit-export"),
+    # A councillor's delegations: confirm or decline proposals, grant, end
+    path("delegations/", delegations.delegations, name="delegations"),
+    path(
+        "delegations/<int:delegation_id>/confirm/",
+        delegations.delegation_confirm,
+        name="delegation-confirm",
+    ),
+    path(
+        "delegations/<int:delegation_id>/decline/",
+        delegations.delegation_decline,
+        name="delegation-decline",
+    ),
+    path(
+        "delegations/<int:delegation_id>/revoke/",
+        delegations.delegation_revoke,
+        name="delegation-revoke",
+    ),
     # Council administration (not Django's admin)
     path("admin-area/", admin.admin_home, name="admin-home"),
     path("admin-area/users/", admin.admin_users, name="admin-users"),

@@ -28,7 +28,7 @@ from reminders.models import BF, BFRule
 def bf_queryset() -> QuerySet[BF]:
     """BFs annotated with `effective_owner_id` (see the module docstring)."""
     owner_acts = Exists(
-        Delegation.objects.filter(
+        Delegation.objects.confirmed().filter(
             staff_id=OuterRef("owner_id"),
             councillor_id=OuterRef("case__owner_id"),
             councillor__is_active=True,
@@ -137,7 +137,7 @@ due AS (
                     SELECT 1 FROM caseload_delegation d JOIN accounts_user dc
                       ON dc.id = d.councillor_id
                     WHERE d.staff_id = bf.owner_id AND d.councillor_id = c.owner_id
-                      AND dc.is_active)
+                      AND d.confirmed_at IS NOT NULL AND dc.is_active)
                 THEN bf.owner_id
                 ELSE c.owner_id END AS recipient_id
     FROM reminders_bf bf
@@ -152,7 +152,8 @@ due AS (
     JOIN LATERAL (
         SELECT c.owner_id AS id
         UNION
-        SELECT d.staff_id FROM caseload_delegation d WHERE d.councillor_id = c.owner_id
+        SELECT d.staff_id FROM caseload_delegation d
+        WHERE d.councillor_id = c.owner_id AND d.confirmed_at IS NOT NULL
     ) rcp ON true
     WHERE r.replied_at IS NULL AND r.target_date < %(today)s AND c.status <> 'closed'
 )"""

@@ -300,9 +300,11 @@ def _next_working_day_on_or_after(day: date) -> date:
 
 def _assignable_ids(case: Case) -> set[int]:
     """Who may own a BF on `case`: its councillor and active staff they delegated to."""
-    staff = Delegation.objects.filter(
-        councillor_id=case.owner_id, staff__is_active=True
-    ).values_list("staff_id", flat=True)
+    staff = (
+        Delegation.objects.confirmed()
+        .filter(councillor_id=case.owner_id, staff__is_active=True)
+        .values_list("staff_id", flat=True)
+    )
     return {case.owner_id, *staff}
 
 

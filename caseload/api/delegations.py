@@ -1,4 +1,7 @@
-"""Delegations API: which Members' Services staff act for which councillor (admins)."""
+"""Delegations API: which Members' Services staff act for which councillor.
+
+The councillor gives a delegation; an admin or the staff member proposes one, which grants
+nothing until the councillor confirms it (caseload.services.delegations)."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from caseload.api.common import actor
 from caseload.api.serializers import (
     UserRefSerializer,
 )
+from caseload.models import Delegation
 from core.api.inputs import get_or_400
 from core.api.schema import list_of
 from core.errors import ValidationFailed
@@ -24,12 +28,21 @@ class DelegationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     staff = UserRefSerializer()
     councillor = UserRefSerializer()
+    status = serializers.SerializerMethodField(
+        help_text="active: in force; proposed: waits for the councillor to confirm it "
+        "and gives no access until then."
+    )
     created_at = serializers.DateTimeField()
+    confirmed_at = serializers.DateTimeField(allow_null=True)
+
+    def get_status(self, obj: Delegation) -> str:
+        return "active" if obj.confirmed_at is not None else "proposed"
 
 
 class DelegationListCreateApi(APIView):
-    """GET: delegations (admins: all; others: their own). POST: let staff act for a
-    councillor (admins)."""
+    """GET: delegations, in force and proposed (admins: all; others: their own). POST: the
+    councillor grants (active at once); an admin or the staff member proposes (status
+    proposed, no access until the councillor confirms)."""
 
     class InputSerializer(serializers.Serializer):
         staff = serializers.IntegerField()
@@ -54,19 +67,44 @@ class DelegationListCreateApi(APIView):
                 "Unknown user id.",
                 extra={"staff" if staff is None else "councillor": ["Not found."]},
             )
-        delegation = services.delegation_grant(
-            actor=actor(request), staff=staff, councillor=councillor
+        delegation = services.delegation_propose(
+            actor=actor(request), staff=staff, councillor=councillor, request=request
         )
         return Response(DelegationSerializer(delegation).data, status=status.HTTP_201_CREATED)
 
 
 class DelegationDetailApi(APIView):
-    """DELETE: revoke a delegation (admins)."""
+    """DELETE: end a delegation or withdraw a proposal (the councillor, the staff member or
+    an admin)."""
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, delegation_id: int) -> Response:
-        delegation = selectors.delegation_get(delegation_id=delegation_id)
-        services.delegation_revoke(actor=actor(request), delegation=delegation)
+        user = actor(request)
+        delegation = selectors.delegation_get_for_user(user=user, delegation_id=delegation_id)
+        services.delegation_revoke(actor=user, delegation=delegation, request=request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DelegationConfirmApi(APIView):
+    """POST: the councillor confirms a proposed delegation; the staff member then acts for
+    them."""
+
+    @extend_schema(request=None, responses={200: DelegationSerializer})
+    def post(self, request: Request, delegation_id: int) -> Response:
+        user = actor(request)
+        delegation = selectors.delegation_get_for_user(user=user, delegation_id=delegation_id)
+        delegation = services.delegation_confirm(actor=user, delegation=delegation, request=request)
+        return Response(DelegationSerializer(delegation).data)
+
+
+class DelegationDeclineApi(APIView):
+    """POST: the councillor declines a proposed delegation (it is removed)."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request: Request, delegation_id: int) -> Response:
+        user = actor(request)
+        delegation = selectors.delegation_get_for_user(user=user, delegation_id=delegation_id)
+        services.delegation_decline(actor=user, delegation=delegation, request=request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

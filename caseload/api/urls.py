@@ -99,6 +99,16 @@ urlpatterns = [
         name="delegation-detail",
     ),
     path(
+        "delegations/<int:delegation_id>/confirm/",
+        delegations.DelegationConfirmApi.as_view(),
+        name="delegation-confirm",
+    ),
+    path(
+        "delegations/<int:delegation_id>/decline/",
+        delegations.DelegationDeclineApi.as_view(),
+        name="delegation-decline",
+    ),
+    path(
         "users/<int:user_id>/transfer-cases/",
         delegations.CaseTransferApi.as_view(),
         name="case-transfer",

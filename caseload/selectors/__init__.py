@@ -59,7 +59,9 @@ from caseload.selectors.holidays import holiday_get, holiday_list, holidays_betw
 from caseload.selectors.officers import OfficerFilters, officer_get, officer_list, officer_suggest
 from caseload.selectors.people import (
     delegation_get,
+    delegation_get_for_user,
     delegation_list,
+    delegation_pending_for_councillor,
     owner_choices_for_user,
     share_candidates_for_user,
     ward_colleagues_for_user,
@@ -109,7 +111,9 @@ __all__ = [
     "constituent_lookup",
     "constituent_visible_q",
     "delegation_get",
+    "delegation_get_for_user",
     "delegation_list",
+    "delegation_pending_for_councillor",
     "holiday_get",
     "holiday_list",
     "holidays_between",

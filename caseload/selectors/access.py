@@ -2,12 +2,14 @@
 
 - A councillor sees the cases they own, cases shared with their ward's members when they sit
   for the owner's ward, and cases shared with them by name.
-- Members' Services staff see the cases of the councillors who delegated to them (granted by
-  an admin), and act for those councillors.
+- Members' Services staff see the cases of the councillors who delegated to them, and act
+  for those councillors. A delegation counts only once the councillor has confirmed it
+  (`Delegation.objects.confirmed()`): an admin's or the staff member's proposal grants
+  nothing, so an admin alone can never give an account access to a councillor's cases.
 - Council admins manage users, categories, officers, wards and holidays but do NOT read
   constituents' casework: that is personal, often special-category, data and administering
   the system is no reason to read it. An admin who also supports a councillor is given a
-  staff account with a delegation.
+  staff account, which their councillor delegates to.
 - Central body staff never see a council's casework (they are not users of a council).
 
 Only the owner and their delegated staff may change a case; colleagues it is shared with
@@ -31,8 +33,10 @@ def _is_active_member(user: User) -> bool:
 
 def delegated_councillor_ids(user: User) -> QuerySet[Delegation, int]:
     """Subquery of the councillors `user` (staff) acts for."""
-    return Delegation.objects.filter(staff_id=user.pk, councillor__is_active=True).values_list(
-        "councillor_id", flat=True
+    return (
+        Delegation.objects.confirmed()
+        .filter(staff_id=user.pk, councillor__is_active=True)
+        .values_list("councillor_id", flat=True)
     )
 
 
@@ -107,7 +111,7 @@ def case_visible_q(user: User, *, precise: bool = False) -> Q:
         q |= Q(sharing=Case.Sharing.NAMED) & Q(AnyOf(F("id"), Subquery(shared)))
         return q
     if user.role == User.Role.STAFF:
-        owners = Delegation.objects.filter(staff_id=user.pk, councillor__is_active=True)
+        owners = Delegation.objects.confirmed().filter(staff_id=user.pk, councillor__is_active=True)
         return Q(AnyOf(F("owner_id"), Subquery(owners.order_by().values("councillor_id"))))
     return Q(pk__in=[])
 
@@ -119,9 +123,11 @@ def case_can_change(user: User, case: Case) -> bool:
     if user.role == User.Role.COUNCILLOR:
         return case.owner_id == user.pk
     if user.role == User.Role.STAFF:
-        return Delegation.objects.filter(
-            staff_id=user.pk, councillor_id=case.owner_id, councillor__is_active=True
-        ).exists()
+        return (
+            Delegation.objects.confirmed()
+            .filter(staff_id=user.pk, councillor_id=case.owner_id, councillor__is_active=True)
+            .exists()
+        )
     return False
 
 

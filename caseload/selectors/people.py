@@ -15,11 +15,30 @@ from core.errors import NotFound
 
 
 def delegation_list(*, user: User) -> QuerySet[Delegation]:
-    """Admins see every delegation; staff the ones they hold; councillors the ones they gave."""
+    """Admins see every delegation; staff the ones they hold; councillors the ones they gave
+    (each in force or proposed: `confirmed_at` says which)."""
     qs = Delegation.objects.select_related("staff", "councillor", "granted_by")
     if is_council_admin(user):
         return qs
     return qs.filter(Q(staff_id=user.pk) | Q(councillor_id=user.pk))
+
+
+def delegation_pending_for_councillor(*, user: User) -> QuerySet[Delegation]:
+    """Proposals waiting for `user` (a councillor) to confirm or decline."""
+    return (
+        Delegation.objects.pending()
+        .filter(councillor_id=user.pk)
+        .select_related("staff", "granted_by")
+    )
+
+
+def delegation_get_for_user(*, user: User, delegation_id: int | str) -> Delegation:
+    """A delegation `user` is party to (admins: any); NotFound otherwise, so whether one
+    exists between other people does not leak."""
+    try:
+        return delegation_list(user=user).get(pk=int(delegation_id))
+    except (TypeError, ValueError, Delegation.DoesNotExist):
+        raise NotFound(f"No delegation with id {delegation_id!s}.") from None
 
 
 def delegation_get(*, delegation_id: int | str) -> Delegation:

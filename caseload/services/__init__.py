@@ -27,7 +27,12 @@ from caseload.services.constituents import (
     constituent_create,
     constituent_update,
 )
-from caseload.services.delegations import delegation_grant, delegation_revoke
+from caseload.services.delegations import (
+    delegation_confirm,
+    delegation_decline,
+    delegation_propose,
+    delegation_revoke,
+)
 from caseload.services.holidays import holiday_add, holiday_remove
 from caseload.services.members import (
     member_add,
@@ -79,7 +84,9 @@ __all__ = [
     "category_update",
     "constituent_create",
     "constituent_update",
-    "delegation_grant",
+    "delegation_confirm",
+    "delegation_decline",
+    "delegation_propose",
     "delegation_revoke",
     "holiday_add",
     "holiday_remove",

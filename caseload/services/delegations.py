@@ -1,43 +1,205 @@
-"""Writes for delegations: which Members' Services staff act for which councillor (admins)."""
+"""Writes for delegations: which Members' Services staff act for which councillor.
+
+A delegation is the councillor's to give (issue 14): an admin, or the staff member
+themselves, may only PROPOSE one, and it grants nothing until the councillor confirms it
+(`caseload.selectors.access` reads confirmed rows only). A councillor may also grant one
+directly. The councillor declines a proposal; the councillor, the staff member or an admin
+ends one. Every step is written to the audit log.
+"""
 
 from __future__ import annotations
 
 from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
 
 from accounts.models import User
-from caseload.models import (
-    Delegation,
-)
-from caseload.services.permissions import (
-    assert_council_writable,
-    require_admin,
-)
-from core.errors import Conflict, NotFound, ValidationFailed
+from accounts.selectors import is_council_admin
+from audit.models import AuditAction
+from audit.services import audit_record
+from caseload.models import Delegation
+from caseload.services.permissions import assert_council_writable
+from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+
+
+def _is_active(user: User, role: str) -> bool:
+    return bool(user.is_active) and user.role == role
+
+
+def _record(
+    *,
+    action: str,
+    actor: User,
+    delegation: Delegation,
+    summary: str,
+    request: HttpRequest | None,
+) -> None:
+    audit_record(
+        action=action,
+        actor=actor,
+        subject=delegation.staff,
+        summary=summary,
+        detail={
+            "delegation_id": delegation.pk,
+            "staff_id": delegation.staff_id,
+            "councillor_id": delegation.councillor_id,
+            "councillor_name": delegation.councillor.name,
+        },
+        request=request,
+    )
 
 
 @transaction.atomic
-def delegation_grant(*, actor: User, staff: User, councillor: User) -> Delegation:
-    """Let a Members' Services staff member act for a councillor (admins only)."""
+def delegation_propose(
+    *, actor: User, staff: User, councillor: User, request: HttpRequest | None = None
+) -> Delegation:
+    """Propose that `staff` act for `councillor`, or grant it when `actor` is that councillor.
+
+    - the councillor: granted at once (confirmed);
+    - a council admin, or the staff member for themselves: a proposal the councillor must
+      confirm (delegation_confirm); until then it gives no access.
+    """
     assert_council_writable()
-    require_admin(actor)
-    if staff.role != User.Role.STAFF or not staff.is_active:
+    is_councillor_self = actor.pk == councillor.pk and _is_active(actor, User.Role.COUNCILLOR)
+    is_staff_self = actor.pk == staff.pk and _is_active(actor, User.Role.STAFF)
+    if not (is_councillor_self or is_staff_self or is_council_admin(actor)):
+        raise PermissionDenied(
+            "A delegation is given by the councillor concerned; an administrator or the staff "
+            "member may propose one for the councillor to confirm."
+        )
+    if not _is_active(staff, User.Role.STAFF):
         raise ValidationFailed(
             "Delegation is granted to active Members' Services staff.",
             extra={"staff": ["Not an active staff member."]},
         )
-    if councillor.role != User.Role.COUNCILLOR or not councillor.is_active:
+    if not _is_active(councillor, User.Role.COUNCILLOR):
         raise ValidationFailed(
             "Delegation is given by an active councillor.",
             extra={"councillor": ["Not an active councillor."]},
         )
-    if Delegation.objects.filter(staff=staff, councillor=councillor).exists():
+    existing = Delegation.objects.filter(staff=staff, councillor=councillor).first()
+    if existing is not None:
+        if existing.confirmed_at is None:
+            if is_councillor_self:
+                # Granting what was proposed is confirming it.
+                return delegation_confirm(actor=actor, delegation=existing, request=request)
+            raise Conflict(
+                f"{staff.name} acting for {councillor.name} is already proposed and waits "
+                f"for {councillor.name} to confirm it."
+            )
         raise Conflict(f"{staff.name} already acts for {councillor.name}.")
-    return Delegation.objects.create(staff=staff, councillor=councillor, granted_by=actor)
+    delegation = Delegation.objects.create(
+        staff=staff,
+        councillor=councillor,
+        granted_by=actor,
+        confirmed_at=timezone.now() if is_councillor_self else None,
+    )
+    if is_councillor_self:
+        _record(
+            action=AuditAction.DELEGATION_GRANTED,
+            actor=actor,
+            delegation=delegation,
+            summary=f"{councillor.name} let {staff.name} act for them.",
+            request=request,
+        )
+    else:
+        _record(
+            action=AuditAction.DELEGATION_REQUESTED,
+            actor=actor,
+            delegation=delegation,
+            summary=f"{actor.name} proposed that {staff.name} act for {councillor.name}; "
+            "it gives no access until the councillor confirms it.",
+            request=request,
+        )
+    return delegation
+
+
+def _require_councillor_of(actor: User, delegation: Delegation) -> None:
+    if actor.pk != delegation.councillor_id or not _is_active(actor, User.Role.COUNCILLOR):
+        raise PermissionDenied("Only the councillor concerned can confirm or decline this.")
+
+
+def _locked(delegation: Delegation) -> Delegation:
+    row = (
+        Delegation.objects.select_for_update()
+        .filter(pk=delegation.pk)
+        .select_related("staff", "councillor")
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"No delegation with id {delegation.pk}.")
+    return row
 
 
 @transaction.atomic
-def delegation_revoke(*, actor: User, delegation: Delegation) -> None:
+def delegation_confirm(
+    *, actor: User, delegation: Delegation, request: HttpRequest | None = None
+) -> Delegation:
+    """The councillor confirms a proposal: from now on the staff member acts for them."""
     assert_council_writable()
-    require_admin(actor)
-    if not Delegation.objects.filter(pk=delegation.pk).delete()[0]:
-        raise NotFound(f"No delegation with id {delegation.pk}.")
+    _require_councillor_of(actor, delegation)
+    delegation = _locked(delegation)
+    if delegation.confirmed_at is not None:
+        return delegation  # confirming twice (a double click) changes nothing
+    if not _is_active(delegation.staff, User.Role.STAFF):
+        raise ValidationFailed(
+            f"{delegation.staff.name} is no longer active Members' Services staff.",
+            extra={"staff": ["Not an active staff member."]},
+        )
+    delegation.confirmed_at = timezone.now()
+    delegation.save(update_fields=["confirmed_at"])
+    _record(
+        action=AuditAction.DELEGATION_GRANTED,
+        actor=actor,
+        delegation=delegation,
+        summary=f"{actor.name} confirmed that {delegation.staff.name} acts for them.",
+        request=request,
+    )
+    return delegation
+
+
+@transaction.atomic
+def delegation_decline(
+    *, actor: User, delegation: Delegation, request: HttpRequest | None = None
+) -> None:
+    """The councillor turns a proposal down; it is removed (the audit log keeps the story)."""
+    assert_council_writable()
+    _require_councillor_of(actor, delegation)
+    delegation = _locked(delegation)
+    if delegation.confirmed_at is not None:
+        raise Conflict(f"{delegation.staff.name} already acts for you; end the delegation instead.")
+    _record(
+        action=AuditAction.DELEGATION_DECLINED,
+        actor=actor,
+        delegation=delegation,
+        summary=f"{actor.name} declined the proposal that {delegation.staff.name} act for them.",
+        request=request,
+    )
+    delegation.delete()
+
+
+@transaction.atomic
+def delegation_revoke(
+    *, actor: User, delegation: Delegation, request: HttpRequest | None = None
+) -> None:
+    """End a delegation (or withdraw a proposal): the councillor, the staff member, or an
+    admin may; ending access never needs anyone's consent."""
+    assert_council_writable()
+    if not (
+        is_council_admin(actor)
+        or (actor.pk == delegation.councillor_id and actor.is_active)
+        or (actor.pk == delegation.staff_id and actor.is_active)
+    ):
+        raise PermissionDenied("Only the councillor, the staff member or an admin can end this.")
+    delegation = _locked(delegation)
+    _record(
+        action=AuditAction.DELEGATION_REVOKED,
+        actor=actor,
+        delegation=delegation,
+        summary=f"{actor.name} withdrew the proposal that {delegation.staff.name} act for "
+        f"{delegation.councillor.name}."
+        if delegation.confirmed_at is None
+        else f"{actor.name} ended {delegation.staff.name} acting for {delegation.councillor.name}.",
+        request=request,
+    )
+    delegation.delete()

@@ -25,7 +25,7 @@ def new_case_owner(*, actor: User, owner: User | None) -> User:
             return User.objects.get(pk=allowed[0])
         if not allowed:
             raise PermissionDenied(
-                "You do not act for any councillor yet; an administrator grants delegation."
+                "You do not act for any councillor yet: a councillor must delegate to you."
             )
         raise ValidationFailed(
             "Say which councillor this is for (you support more than one).",

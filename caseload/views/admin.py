@@ -168,16 +168,19 @@ def admin_delegations(request: HttpRequest) -> HttpResponse:
     form = DelegationForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            delegation = services.delegation_grant(
+            delegation = services.delegation_propose(
                 actor=user,
                 staff=form.cleaned_data["staff"],
                 councillor=form.cleaned_data["councillor"],
+                request=request,
             )
         except ApplicationError as exc:
             add_service_error(form, exc)
         else:
             messages.success(
-                request, f"{delegation.staff.name} now acts for {delegation.councillor.name}."
+                request,
+                f"Proposed: {delegation.staff.name} will act for {delegation.councillor.name} "
+                f"once {delegation.councillor.name} confirms it on their Delegations page.",
             )
             return redirect("caseload:admin-delegations")
     return render(
@@ -192,7 +195,7 @@ def admin_delegations(request: HttpRequest) -> HttpResponse:
 def admin_delegation_revoke(request: HttpRequest, delegation_id: int) -> HttpResponse:
     delegation = selectors.delegation_get(delegation_id=delegation_id)
     try:
-        services.delegation_revoke(actor=_user(request), delegation=delegation)
+        services.delegation_revoke(actor=_user(request), delegation=delegation, request=request)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:

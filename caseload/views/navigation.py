@@ -18,6 +18,8 @@ COUNCIL_ITEMS: list[tuple[str, str, set[str] | None]] = [
     ("Surgery", "caseload:surgery", {"councillor", "staff"}),  # writes: see WRITING_ITEMS
     ("Officers", "caseload:officer-list", None),
     ("Triage", "correspondence:triage-list", {"staff"}),
+    # Delegation is the councillor's to give (caseload.services.delegations).
+    ("Delegations", "caseload:delegations", {"councillor", "staff"}),
     ("Admin", "caseload:admin-home", {"admin"}),
     # The data protection officer (a flag on staff or an admin; admins reach it from Admin).
     ("Audit log", "caseload:audit-log", {"dpo"}),

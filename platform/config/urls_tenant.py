@@ -20,6 +20,9 @@ urlpatterns = [
     path("api/v1/", include("reminders.api.urls")),
     path("billing/", include("billing.urls_council")),
     path("survey/", include("feedback.urls")),
+    # The two-admin casework export: /data-exit/ and /api/v1/data-exits/.
+    path("", include("dataexit.urls")),
+    path("api/v1/", include("dataexit.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI from a pinned local copy (drf-spectacular-sidecar), its script a file of
     # its own (the split view), so the page runs under the CSP with no inline script.

@@ -35,7 +35,7 @@ def _timed(fn) -> float:
 
 def test_correspondence(committed, settings, tmp_path) -> None:
     from accounts.services import user_create
-    from caseload.services import case_open, constituent_create, delegation_grant
+    from caseload.services import case_open, constituent_create, delegation_propose
     from console.services import council_provision
     from correspondence.rendering.sandbox import render_checked
     from correspondence.selectors import merge_context
@@ -52,9 +52,9 @@ def test_correspondence(committed, settings, tmp_path) -> None:
     )
     with schema_context(council.schema_name):
         owner = user_create(email="cllr@bench.example", role="councillor", name="Cllr Bench")
-        admin = user_create(email="admin@bench.example", role="admin", name="Admin")
+        user_create(email="admin@bench.example", role="admin", name="Admin")
         staff = user_create(email="staff@bench.example", role="staff", name="Staff")
-        delegation_grant(actor=admin, staff=staff, councillor=owner)
+        delegation_propose(actor=owner, staff=staff, councillor=owner)
         person = constituent_create(
             actor=owner, name="Jane Bench", email="jane@bench.example", address="1 Road"
         )

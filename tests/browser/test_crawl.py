@@ -35,6 +35,14 @@ NOT_PAGES = {
     "caseload:admin-delegation-revoke": "POST only: the revoke button",
     "caseload:admin-category-toggle": "POST only: the retire/restore button",
     "caseload:admin-holiday-remove": "POST only: the remove button",
+    "caseload:delegation-confirm": "POST only: the confirm button on /delegations/",
+    "caseload:delegation-decline": "POST only: the decline button on /delegations/",
+    "caseload:delegation-revoke": "POST only: the end/withdraw button on /delegations/",
+    "dataexit:approve": "POST only: the approve button on /data-exit/",
+    "dataexit:refuse": "POST only: the refuse form on /data-exit/",
+    "dataexit:cancel": "POST only: the cancel button on /data-exit/",
+    "dataexit:progress": "htmx fragment: the build's progress on /data-exit/",
+    "dataexit:download": "the archive (a zip), not a page; tests/dataexit checks it",
     "correspondence:template-copy": "POST only: the copy button on a shared template's page",
     "correspondence:template-preview": "htmx fragment: the live preview beside the edit form",
     "accounts:logout": "POST only: the sign-out button",
@@ -79,7 +87,9 @@ ADMIN_AREA = _names(
     "admin-home admin-users admin-user-create admin-user-access admin-delegations "
     "admin-categories admin-category-edit admin-wards admin-holidays admin-postcodes "
     "admin-settings admin-sign-in admin-user-sign-in admin-user-dpo audit-log audit-export",
-)
+) | {"dataexit:page"}
+# A councillor's own delegations (staff see whom they act for); admins use admin-delegations.
+DELEGATIONS = {"caseload:delegations"}
 DIRECTORY_UPKEEP = _names("caseload", "officer-create officer-import officer-edit")
 TRIAGE = {"correspondence:triage-list", "correspondence:triage-detail"}  # staff only
 SURVEY = {"feedback:survey"}  # councillors answer it
@@ -98,7 +108,12 @@ WRITE_PAGES = _names(
     "admin-user-dpo",
 ) | {"correspondence:case-write", "correspondence:batch-new", "feedback:survey"}
 COUNCIL_PAGES = "every route of the council's URLconf"
-ALWAYS_OPEN_FORMS = ("form /billing/portal/", "form /account/", "form /admin-area/sign-in/")
+ALWAYS_OPEN_FORMS = (
+    "form /billing/portal/",
+    "form /account/",
+    "form /admin-area/sign-in/",
+    "form /data-exit/",  # the data exit stays open in a lapsed council (billing.middleware)
+)
 PLATFORM_PUBLIC = _names("console", "trial-request trial-sent trial-confirm")
 
 
@@ -145,7 +160,7 @@ PEOPLE = [
         "council",
         "admin",
         start=["/", "/cases/", "/constituents/"],
-        not_theirs=CASEWORK | SURVEY | FROM_EMAILS | SIGN_IN | TRIAGE,
+        not_theirs=CASEWORK | SURVEY | FROM_EMAILS | SIGN_IN | TRIAGE | DELEGATIONS,
     ),
     Person(
         "lapsed-councillor",
@@ -176,7 +191,7 @@ PEOPLE = [
         "lapsed",
         "admin",
         start=["/", "/cases/", "/constituents/"],
-        not_theirs=CASEWORK | SURVEY | FROM_EMAILS | SIGN_IN | WRITE_PAGES | TRIAGE,
+        not_theirs=CASEWORK | SURVEY | FROM_EMAILS | SIGN_IN | WRITE_PAGES | TRIAGE | DELEGATIONS,
         per_route=1,
     ),
     Person(

@@ -18,7 +18,7 @@ from caseload.services import (
     case_open,
     category_create,
     constituent_create,
-    delegation_grant,
+    delegation_propose,
     officer_create,
     ward_create,
 )
@@ -71,7 +71,7 @@ def cast(council_a, council_b, make_user) -> Cast:
     admin = make_user(council_a, role="admin", email="admin@a.gov.uk")
     outsider = make_user(council_b, role="councillor", ward="North", email="owner@b.gov.uk")
     with in_council(council_a):
-        delegation_grant(actor=admin, staff=staff, councillor=owner)
+        delegation_propose(actor=owner, staff=staff, councillor=owner)
         north = ward_create(actor=admin, name="North", code="S13000001")
         south = ward_create(actor=admin, name="South", code="S13000002")
         housing = category_create(actor=admin, name="Housing")

@@ -553,12 +553,21 @@ def test_admin_reference_endpoints_access(world: World) -> None:
                 "dashboard": 200,
             }, role
         else:
+            # A delegation is the councillor's to give (delegation by consent): the owner
+            # grants one to themselves (201), the staff member may propose themselves (201);
+            # the staff member and the councillor party to one may end it (204); someone not
+            # party to it does not learn it exists (404).
+            delegations = {
+                "owner": (200, 201, 404),
+                "other_staff": (200, 201, 204),
+                "other_councillor": (200, 403, 204),
+            }.get(role, (200, 403, 404))
             assert got[role] == {
                 "categories": (200, 403, 403),
                 "wards": (200, 403, 403),
                 "lookup": 200,
                 "holidays": (200, 403, 403),
-                "delegations": (200, 403, 403),
+                "delegations": delegations,
                 "settings": (200, 403),
                 "dashboard": 200,
             }, role

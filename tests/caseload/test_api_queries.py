@@ -18,7 +18,7 @@ from caseload.services import (
     action_add,
     attachment_add,
     case_set_sharing,
-    delegation_grant,
+    delegation_propose,
     referral_create,
     ward_create,
 )
@@ -83,7 +83,7 @@ def _grow(cast, council_a, kind: str, n: int, state: dict) -> None:
                 # Staff have no seat cap, so the rows grow on the staff side.
                 staff = UserFactory(role="staff", email=f"q{state['n']}@a.gov.uk")
                 state["n"] += 1
-                delegation_grant(actor=cast.admin, staff=staff, councillor=cast.owner)
+                delegation_propose(actor=cast.owner, staff=staff, councillor=cast.owner)
 
 
 # In tests django-tenants issues `SET search_path` before each query, and every request

@@ -59,6 +59,12 @@ EXPECTED: dict[str, tuple[int, int, int]] = {
     "admin-user-transfer": (403, 403, 405),
     "admin-delegations": (403, 403, 200),
     "admin-delegation-revoke": (403, 403, 405),
+    # A councillor's own delegations page (staff see whom they act for); admins have theirs
+    # under admin-area. The confirm/decline/revoke buttons are POST only.
+    "delegations": (200, 200, 403),
+    "delegation-confirm": (405, 405, 403),
+    "delegation-decline": (405, 405, 403),
+    "delegation-revoke": (405, 405, 403),
     "admin-categories": (403, 403, 200),
     "admin-category-edit": (403, 403, 200),
     "admin-category-toggle": (403, 403, 405),

@@ -62,10 +62,12 @@ def test_case_create_without_constituent_asks_who(cast, council_a) -> None:
 
 
 def test_staff_must_say_which_councillor_when_they_support_several(cast, scene, council_a) -> None:
-    from caseload.services import delegation_grant
+    from caseload.services import delegation_propose
 
     with in_council(council_a):
-        delegation_grant(actor=cast.admin, staff=cast.staff, councillor=cast.other_councillor)
+        delegation_propose(
+            actor=cast.other_councillor, staff=cast.staff, councillor=cast.other_councillor
+        )
     client = client_for(council_a, cast.staff)
     url = f"/cases/new/?constituent={scene.constituent.pk}"
     data = {"constituent": scene.constituent.pk, "title": "Noise", "priority": "normal"}

@@ -13,7 +13,7 @@ from caseload.services import (
     case_open,
     category_create,
     constituent_create,
-    delegation_grant,
+    delegation_propose,
     officer_create,
     referral_create,
     ward_create,
@@ -70,7 +70,7 @@ def people(council_a, council_b, make_user) -> People:
     outsider = make_user(council_b, role="councillor", ward="North", email="owner@b.gov.uk")
     outsider_staff = make_user(council_b, role="staff", email="staff@b.gov.uk")
     with in_council(council_a):
-        delegation_grant(actor=admin, staff=staff, councillor=owner)
+        delegation_propose(actor=owner, staff=staff, councillor=owner)
         ward_create(actor=admin, name="North", code="S13000001")
         category_create(actor=admin, name="Roads")
     return People(owner, colleague, staff, other_staff, admin, outsider, outsider_staff)

@@ -12,7 +12,7 @@ from django_tenants.utils import schema_context
 
 from accounts.models import User
 from billing.models import Licence, LicenceState
-from caseload.services import delegation_grant, referral_create
+from caseload.services import delegation_propose, referral_create
 from mailer.models import OutboundEmail
 from mailer.services import outbox_deliver
 from reminders.models import BF, BFDelivery
@@ -36,7 +36,7 @@ def _populate(tag: str) -> dict[str, User]:
     councillor = UserFactory(role="councillor", email=f"cllr@{tag}.gov.uk", name=f"Cllr {tag}")
     staff = UserFactory(role="staff", email=f"staff@{tag}.gov.uk", name=f"Staff {tag}")
     admin = UserFactory(role="admin", email=f"admin@{tag}.gov.uk")
-    delegation_grant(actor=admin, staff=staff, councillor=councillor)
+    delegation_propose(actor=councillor, staff=staff, councillor=councillor)
     officer = make_officer(admin)
     with today_is(date(2026, 3, 5)):
         today_case = make_case(councillor, title=f"Due today {tag}")
@@ -119,7 +119,7 @@ def test_sweep_twice_sends_one_email_and_each_bf_once_a_day(cast, council_a):
         # even though its new owner had no digest yet.
         bf = BF.objects.filter(owner=people["councillor"], reason="Ring back").get()
         late = UserFactory(role="staff", email="late@t.gov.uk")
-        delegation_grant(actor=cast.admin, staff=late, councillor=people["councillor"])
+        delegation_propose(actor=people["councillor"], staff=late, councillor=people["councillor"])
         with today_is(DAY):
             bf_reassign(actor=people["councillor"], bf=bf, owner=late)
         run = reminders_council_digest(day=DAY)

@@ -8,7 +8,7 @@ import pytest
 
 from billing.models import Licence, LicenceState
 from caseload.models import Action, Delegation
-from caseload.services import case_set_sharing, delegation_grant, delegation_revoke
+from caseload.services import case_set_sharing, delegation_propose, delegation_revoke
 from core.errors import NotFound, PermissionDenied, StateError, ValidationFailed
 from reminders.models import BF
 from reminders.selectors import (
@@ -110,7 +110,7 @@ def test_bf_of_staff_who_lost_delegation_falls_back_to_the_councillor(cast, coun
         )
         assert not bf_due_for_user(user=cast.staff).exists()
         assert [b.pk for b in bf_due_for_user(user=cast.owner)] == [bf.pk]
-        delegation_grant(actor=cast.admin, staff=cast.staff, councillor=cast.owner)
+        delegation_propose(actor=cast.owner, staff=cast.staff, councillor=cast.owner)
         assert [b.pk for b in bf_due_for_user(user=cast.staff)] == [bf.pk]
 
 

@@ -32,11 +32,13 @@ from caseload.services import (
     action_add,
     attachment_add,
     category_create,
+    delegation_propose,
     holiday_add,
     referral_create,
     ward_create,
 )
 from correspondence.services.links import referral_reply_url
+from dataexit.models import DataExit
 from reminders.services import bf_add
 from tenants.models import Council
 from tests.caseload.conftest import make_case, make_constituent, make_officer
@@ -104,6 +106,7 @@ def b(council_b, make_user, media_root) -> CouncilB:
     _move_sequences_far_ahead(council_b.schema_name)
     councillor = make_user(council_b, role="councillor", ward="North", email="cllr@b.gov.uk")
     admin = make_user(council_b, role="admin", email="admin@b.gov.uk")
+    staff = make_user(council_b, role="staff", email="staff@b.gov.uk")
     with in_council(council_b):
         ward = ward_create(actor=admin, name="QF Ward", code="S13009999")
         category = category_create(actor=admin, name="QF Category")
@@ -137,6 +140,10 @@ def b(council_b, make_user, media_root) -> CouncilB:
         )
         holiday = holiday_add(actor=admin, day=timezone.localdate() + timedelta(days=40), name="QF")
         reply_link = referral_reply_url(referral=referral)
+        # A proposal waiting for B's councillor, and a data exit waiting for B's second
+        # admin: A's people must neither confirm nor approve them.
+        delegation = delegation_propose(actor=admin, staff=staff, councillor=councillor)
+        data_exit = DataExit.objects.create(requested_by=admin, reason="QF exit")
         ids = {
             "case_id": case.pk,
             "constituent_id": constituent.pk,
@@ -149,6 +156,8 @@ def b(council_b, make_user, media_root) -> CouncilB:
             "category_id": category.pk,
             "ward_id": ward.pk,
             "user_id": councillor.pk,
+            "delegation_id": delegation.pk,
+            "data_exit_id": data_exit.pk,
         }
     assert min(ids.values()) > FAR_AHEAD
     return CouncilB(council_b, councillor, admin, case, ids, reply_link)

@@ -1,4 +1,4 @@
-"""The audit log (platform/audit) and the council's data exit (caseload.data_exit)."""
+"""The audit log (platform/audit) and the council's data exit (dataexit)."""
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -15,3 +15,9 @@ if AUDIT_RETENTION_DAYS < AUDIT_RETENTION_FLOOR_DAYS:
         f"AUDIT_RETENTION_DAYS={AUDIT_RETENTION_DAYS} is below the floor of "
         f"{AUDIT_RETENTION_FLOOR_DAYS} days the database enforces."
     )
+
+# How long a data exit's archive can be downloaded once built; the hourly sweep then
+# deletes it (dataexit.services.data_exit_expire_due).
+DATA_EXIT_EXPIRY_HOURS = env.int("DATA_EXIT_EXPIRY_HOURS", default=72)
+if DATA_EXIT_EXPIRY_HOURS < 1:
+    raise ImproperlyConfigured("DATA_EXIT_EXPIRY_HOURS must be at least 1.")

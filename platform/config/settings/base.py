@@ -77,6 +77,8 @@ TENANT_APPS = [
     "reminders",
     "correspondence",
     "feedback",
+    # The council's data exit (the two-admin casework export); above the council apps.
+    "dataexit",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",

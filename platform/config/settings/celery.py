@@ -103,6 +103,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(hour=4, minute=20),
         "args": ["audit.purge"],
     },
+    "dataexit-expire-sweep": {
+        # One job per council: data-exit archives past DATA_EXIT_EXPIRY_HOURS are deleted.
+        "task": "tenants.fan_out",
+        "schedule": crontab(minute=25),
+        "args": ["dataexit.expire_sweep"],
+    },
     "reminders-morning-digest": {
         # CELERY_TIMEZONE is Europe/London, so from 07:00 local all year. One job per council.
         # Repeated until late morning: a tick lost to a broker or beat outage is made up by

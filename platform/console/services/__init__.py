@@ -1,5 +1,6 @@
 """Writes for the central body's console. Import from here; the modules are an internal split."""
 
+from console.services.council_import import ImportResult, council_import
 from console.services.figures import (
     council_figures_compute,
     council_figures_record_failure,
@@ -32,6 +33,7 @@ from console.services.trials import (
 )
 
 __all__ = [
+    "ImportResult",
     "ProvisionResult",
     "TooManyRequests",
     "allowed_domain_add",
@@ -40,6 +42,7 @@ __all__ = [
     "council_figures_compute",
     "council_figures_record_failure",
     "council_figures_refresh",
+    "council_import",
     "council_provision",
     "email_domain_allowed",
     "figures_failure_text",
