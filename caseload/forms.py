@@ -621,6 +621,22 @@ class MemberForm(forms.Form):
     )
 
 
+class MemberEditForm(forms.Form):
+    """A user's name, email, role and ward, as an admin changes them (a by-election, a new
+    job, a new name). The seat cap and the ward rule are the services'."""
+
+    name = MemberForm.base_fields["name"]
+    email = MemberForm.base_fields["email"]
+    role = MemberForm.base_fields["role"]
+    ward = forms.ModelChoiceField(
+        queryset=Ward.objects.filter(is_current=True).order_by("name"),
+        required=False,
+        empty_label="No ward",
+        label="Ward",
+        help_text="Councillors only, and every councillor: the ward they represent",
+    )
+
+
 class CategoryForm(forms.Form):
     name = forms.CharField(
         max_length=100, label="Name", error_messages={"required": "Enter the category's name"}

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from caseload.views import admin, admin_sign_in, cases, constituents, officers, surgery
+from caseload.views import admin, admin_people, admin_sign_in, cases, constituents, officers, surgery
 
 app_name = "caseload"
 
@@ -61,6 +61,7 @@ urlpatterns = [
     path("admin-area/", admin.admin_home, name="admin-home"),
     path("admin-area/users/", admin.admin_users, name="admin-users"),
     path("admin-area/users/new/", admin.admin_user_create, name="admin-user-create"),
+    path("admin-area/users/<int:user_id>/", admin_people.admin_user_edit, name="admin-user-edit"),
     path(
         "admin-area/users/<int:user_id>/access/",
         admin.admin_user_access,

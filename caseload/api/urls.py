@@ -103,6 +103,7 @@ urlpatterns = [
         name="case-transfer",
     ),
     path("caseload-settings/", settings.CaseloadSettingsApi.as_view(), name="caseload-settings"),
+    path("users/<int:user_id>/", members.MemberDetailApi.as_view(), name="api-member-detail"),
     path(
         "users/<int:user_id>/deactivate/",
         members.MemberDeactivateApi.as_view(),

@@ -29,7 +29,12 @@ from caseload.services.constituents import (
 )
 from caseload.services.delegations import delegation_grant, delegation_revoke
 from caseload.services.holidays import holiday_add, holiday_remove
-from caseload.services.members import member_add, member_deactivate, member_reactivate
+from caseload.services.members import (
+    member_add,
+    member_deactivate,
+    member_reactivate,
+    member_update,
+)
 from caseload.services.officers import (
     OfficerImportResult,
     officer_create,
@@ -81,6 +86,7 @@ __all__ = [
     "member_add",
     "member_deactivate",
     "member_reactivate",
+    "member_update",
     "officer_create",
     "officer_import_csv",
     "officer_update",

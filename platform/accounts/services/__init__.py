@@ -23,6 +23,7 @@ from accounts.services.users import (
     user_create,
     user_deactivate,
     user_reactivate,
+    user_update,
 )
 
 __all__ = [
@@ -43,4 +44,5 @@ __all__ = [
     "user_create",
     "user_deactivate",
     "user_reactivate",
+    "user_update",
 ]
