@@ -706,3 +706,9 @@ class SettingsForm(forms.Form):
             "max_value": "The target must be 60 working days or fewer",
         },
     )
+    auto_accept_extensions = forms.BooleanField(
+        required=False,
+        label="Accept officers' requests for more time automatically",
+        help_text="Otherwise the councillor accepts or refuses each request on the case page. "
+        "Either way, whether a reply is on time is judged against the original target",
+    )

@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from caseload.views import admin, admin_people, admin_sign_in, cases, constituents, officers, surgery
+from caseload.views import (
+    admin,
+    admin_people,
+    admin_sign_in,
+    cases,
+    constituents,
+    extensions,
+    officers,
+    surgery,
+)
 
 app_name = "caseload"
 
@@ -18,6 +27,11 @@ urlpatterns = [
         "cases/<int:case_id>/referrals/<int:referral_id>/reply/",
         cases.referral_reply,
         name="referral-reply",
+    ),
+    path(
+        "cases/<int:case_id>/more-time/<int:extension_id>/",
+        extensions.referral_extension_decide,
+        name="referral-extension-decide",
     ),
     path("cases/<int:case_id>/close/", cases.case_close, name="case-close"),
     path("cases/<int:case_id>/reopen/", cases.case_reopen, name="case-reopen"),

@@ -44,7 +44,8 @@ from caseload.services.officers import (
 from caseload.services.permissions import assert_council_writable
 from caseload.services.referrals import (
     referral_create,
-    referral_extend_target,
+    referral_extension_decide,
+    referral_extension_request,
     referral_record_reply,
 )
 from caseload.services.settings import caseload_settings_update
@@ -92,7 +93,8 @@ __all__ = [
     "officer_update",
     "postcode_table_upload",
     "referral_create",
-    "referral_extend_target",
+    "referral_extension_decide",
+    "referral_extension_request",
     "referral_record_reply",
     "ward_create",
     "ward_update",

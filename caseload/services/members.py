@@ -58,9 +58,9 @@ def member_add(
     if actor is not None:
         require_admin(actor)
     assert_council_writable()
+    _assert_seat_for(role)
     if actor is not None:
         _assert_councillor_ward(role=role, ward=ward)
-    _assert_seat_for(role)
     return user_create(
         email=email,
         name=name,

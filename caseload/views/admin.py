@@ -356,6 +356,7 @@ def admin_settings(request: HttpRequest) -> HttpResponse:
         initial={
             "reference_prefix": current.reference_prefix,
             "referral_target_days": current.referral_target_days,
+            "auto_accept_extensions": current.auto_accept_extensions,
         },
     )
     if request.method == "POST" and form.is_valid():

@@ -124,9 +124,7 @@ def test_role_change_to_councillor_takes_a_seat_and_is_audited(cast, council_a, 
     assert back.status_code == 200 and back.json()["ward"] == ""
 
 
-def test_only_admins_edit_users_and_not_their_own_role(
-    cast, council_a, council_b, api_for
-) -> None:
+def test_only_admins_edit_users_and_not_their_own_role(cast, council_a, council_b, api_for) -> None:
     path = f"/admin-area/users/{cast.staff.pk}/"
     for user in (cast.owner, cast.staff):
         assert client_for(council_a, user).get(path).status_code == 403
