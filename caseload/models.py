@@ -676,3 +676,29 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_email} {self.what} {self.case_reference} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class FormSubmission(models.Model):
+    """A create form's one-time token, used: what it made, so that the same form sent again
+    (Back, then Submit; a double click; a retry after a timeout) shows what was already made
+    instead of making a duplicate. Written in the same transaction as the object."""
+
+    token = models.CharField(max_length=32, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=30)
+    label = models.CharField(max_length=200, blank=True)
+    path = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["created_at"], name="formsubmission_created_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(token__regex=r"^[0-9a-f]{32}$"),  # noqa: S106 (not a password)
+                name="formsubmission_token_hex",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.label}"

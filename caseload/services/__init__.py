@@ -49,6 +49,7 @@ from caseload.services.referrals import (
     referral_record_reply,
 )
 from caseload.services.settings import caseload_settings_update
+from caseload.services.submissions import AlreadySubmitted, submit_once
 from caseload.services.wards import (
     PostcodeUploadResult,
     postcode_table_upload,
@@ -58,6 +59,7 @@ from caseload.services.wards import (
 
 __all__ = [
     "STATUS_TRANSITIONS",
+    "AlreadySubmitted",
     "OfficerImportResult",
     "PossibleDuplicate",
     "PostcodeUploadResult",
@@ -96,6 +98,7 @@ __all__ = [
     "referral_extension_decide",
     "referral_extension_request",
     "referral_record_reply",
+    "submit_once",
     "ward_create",
     "ward_update",
 ]
