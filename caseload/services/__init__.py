@@ -21,7 +21,7 @@ from caseload.services.cases import (
     case_update,
     cases_transfer,
 )
-from caseload.services.categories import category_create, category_update
+from caseload.services.categories import categories_seed, category_create, category_update
 from caseload.services.constituents import (
     PossibleDuplicate,
     constituent_create,
@@ -78,6 +78,7 @@ __all__ = [
     "case_update",
     "caseload_settings_update",
     "cases_transfer",
+    "categories_seed",
     "category_create",
     "category_update",
     "constituent_create",
