@@ -7,6 +7,7 @@ from caseload.api import (
     categories,
     constituents,
     delegations,
+    extensions,
     holidays,
     members,
     officers,
@@ -33,6 +34,16 @@ urlpatterns = [
         "cases/<int:case_id>/referrals/<int:referral_id>/reply/",
         cases.ReferralReplyApi.as_view(),
         name="referral-reply",
+    ),
+    path(
+        "cases/<int:case_id>/more-time/",
+        extensions.CaseExtensionsApi.as_view(),
+        name="case-extensions",
+    ),
+    path(
+        "cases/<int:case_id>/more-time/<int:extension_id>/",
+        extensions.ExtensionDecideApi.as_view(),
+        name="extension-decide",
     ),
     path(
         "cases/<int:case_id>/suggested-officers/",

@@ -195,11 +195,7 @@ def action_list_for_case(*, case: Case) -> QuerySet[Action]:
 
 def referral_list_for_case(*, case: Case) -> QuerySet[Referral]:
     """A case's referrals, newest first. Get the case through case_get_for_user first."""
-    return (
-        Referral.objects.filter(case_id=case.pk)
-        .select_related("officer", "created_by")
-        .prefetch_related("extensions")
-    )
+    return Referral.objects.filter(case_id=case.pk).select_related("officer", "created_by")
 
 
 def referral_extension_get_for_case(*, case: Case, extension_id: int) -> ReferralExtension:

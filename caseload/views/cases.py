@@ -147,7 +147,8 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     user = _user(request)
     case = selectors.case_get_for_user(user=user, case_id=case_id)
     can_change = selectors.case_can_change(user, case)
-    referrals = list(selectors.referral_list_for_case(case=case))
+    # With officers' requests for more time, which the page lists for an answer.
+    referrals = list(selectors.referral_list_for_case(case=case).prefetch_related("extensions"))
     return render(
         request,
         "caseload/case_detail.html",

@@ -168,3 +168,25 @@ def test_on_time_figures_use_the_original_target_after_an_accepted_extension(
     )
     page = client_for(council_a, cast.owner).get(f"/cases/{case.pk}/").content.decode()
     assert "Late" in page
+
+
+def test_api_lists_and_answers_requests_with_the_case_pages_rules(
+    cast, council_a, council_b, api_for
+) -> None:
+    case, referral = _referred(cast, council_a)
+    with in_council(council_a), today_is(date(2026, 3, 4)):
+        extension = referral_extension_request(referral=referral, requested_date=ASKED)
+    listed = api_for(council_a, cast.owner).get(f"/api/v1/cases/{case.pk}/more-time/")
+    assert [r["state"] for r in listed.json()["results"]] == ["pending"]
+    path = f"/api/v1/cases/{case.pk}/more-time/{extension.pk}/"
+    body = {"decision": "refuse"}
+    assert api_for(council_a, cast.ward_colleague).post(path, body).status_code == 403
+    assert api_for(council_a, cast.admin).post(path, body).status_code == 404
+    assert api_for(council_a, cast.other_councillor).post(path, body).status_code == 404
+    assert api_for(council_b, cast.outsider).post(path, body).status_code == 404
+    assert api_for(council_a).post(path, body).status_code == 401
+    assert api_for(council_a, cast.owner).post(path, {"decision": "maybe"}).status_code == 400
+    with today_is(date(2026, 3, 4)):
+        refused = api_for(council_a, cast.staff).post(path, body)
+    assert refused.status_code == 200 and refused.json()["state"] == "refused"
+    assert api_for(council_a, cast.owner).post(path, body).status_code == 409
