@@ -552,6 +552,7 @@ class _Seeder:
                 sent_at=t,
                 working_days=days,
                 target_date=target,
+                original_target_date=target,
             )
             plan.append(("referral", referral))
             act(

@@ -4,6 +4,7 @@ service error that the view shows on the form."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Any
 
@@ -14,6 +15,21 @@ from accounts.models import User
 from caseload.models import Action, Case, Category, Constituent, Officer, Ward
 from caseload.selectors import CaseFilters
 from caseload.services.constituents import CONSTITUENT_DETAILS
+
+
+def new_form_token() -> str:
+    return uuid.uuid4().hex
+
+
+class OnceForm(forms.Form):
+    """A create form. It carries a one-time token, fresh on every page load and kept when the
+    form comes back with errors, so that sending it again after it worked (Back, then Submit)
+    shows what was made instead of a duplicate (caseload.services.submit_once). Render
+    `{{ form.form_token }}` inside the <form>."""
+
+    form_token = forms.CharField(
+        required=False, max_length=32, widget=forms.HiddenInput, initial=new_form_token
+    )
 
 
 class GovukDateInput(forms.MultiWidget):
@@ -194,7 +210,7 @@ class CaseFilterForm(forms.Form):
         return data
 
 
-class CaseForm(forms.Form):
+class CaseForm(OnceForm):
     title = forms.CharField(
         max_length=200,
         label="What is the enquiry about?",
@@ -314,7 +330,7 @@ class OfficerChoiceField(forms.ModelChoiceField):
         return f"{label} (suggested)" if obj.pk in self.suggested_ids else label
 
 
-class ReferForm(forms.Form):
+class ReferForm(OnceForm):
     officer = OfficerChoiceField(
         queryset=Officer.objects.none(),
         empty_label="Choose an officer",
@@ -325,6 +341,7 @@ class ReferForm(forms.Form):
         },
     )
     working_days = forms.IntegerField(
+        required=False,
         min_value=1,
         max_value=120,
         label="Reply due within (working days)",
@@ -336,6 +353,12 @@ class ReferForm(forms.Form):
             "min_value": "Working days must be at least 1",
             "max_value": "Working days must be 120 or fewer",
         },
+    )
+    target_date = GovukDateField(
+        required=False,
+        label="Or the date the reply is due by",
+        help_text="A date, if you give one, is used instead of the working days. "
+        "For example, 27 3 2026",
     )
     note = forms.CharField(
         required=False,
@@ -367,6 +390,18 @@ class ReferForm(forms.Form):
             .order_by("_order", "name", "id")
         )
 
+    def clean(self) -> dict[str, Any]:
+        """The target is a date or, without one, a number of working days; the service
+        takes exactly one of them."""
+        data = super().clean() or {}
+        if data.get("target_date"):
+            data["working_days"] = None
+        elif not data.get("working_days") and "working_days" not in self.errors:
+            self.add_error(
+                "working_days", "Enter the number of working days for the reply, or a date"
+            )
+        return data
+
 
 class ReplyForm(forms.Form):
     text = forms.CharField(
@@ -392,7 +427,7 @@ class AttachmentForm(forms.Form):
 
 
 # --- Constituents ---------------------------------------------------------------------------
-class ConstituentForm(forms.Form):
+class ConstituentForm(OnceForm):
     name = forms.CharField(
         max_length=200,
         label="Full name",
@@ -482,7 +517,7 @@ class OfficerFilterForm(forms.Form):
     left = forms.BooleanField(required=False, label="Show officers who have left")
 
 
-class OfficerForm(forms.Form):
+class OfficerForm(OnceForm):
     name = forms.CharField(
         max_length=200, label="Name", error_messages={"required": "Enter the officer's name"}
     )
@@ -530,7 +565,7 @@ class CsvUploadForm(forms.Form):
 
 
 # --- Surgery --------------------------------------------------------------------------------
-class SurgeryCaseForm(forms.Form):
+class SurgeryCaseForm(OnceForm):
     """One enquiry at a surgery: the person (unless already chosen) and the case."""
 
     name = ConstituentForm.base_fields["name"]
@@ -583,7 +618,7 @@ class SurgeryCaseForm(forms.Form):
 
 
 # --- Admin area -----------------------------------------------------------------------------
-class MemberForm(forms.Form):
+class MemberForm(OnceForm):
     """A new user of this council (the seat cap for councillors is the licence's rule)."""
 
     name = forms.CharField(
@@ -618,6 +653,22 @@ class MemberForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "password", "autocomplete": "new-password"}),
         help_text="Give it to them securely; at least 8 characters, not a common password",
         error_messages={"required": "Enter a first password"},
+    )
+
+
+class MemberEditForm(forms.Form):
+    """A user's name, email, role and ward, as an admin changes them (a by-election, a new
+    job, a new name). The seat cap and the ward rule are the services'."""
+
+    name = MemberForm.base_fields["name"]
+    email = MemberForm.base_fields["email"]
+    role = MemberForm.base_fields["role"]
+    ward = forms.ModelChoiceField(
+        queryset=Ward.objects.filter(is_current=True).order_by("name"),
+        required=False,
+        empty_label="No ward",
+        label="Ward",
+        help_text="Councillors only, and every councillor: the ward they represent",
     )
 
 
@@ -700,4 +751,10 @@ class SettingsForm(forms.Form):
             "min_value": "The target must be at least 1 working day",
             "max_value": "The target must be 60 working days or fewer",
         },
+    )
+    auto_accept_extensions = forms.BooleanField(
+        required=False,
+        label="Accept officers' requests for more time automatically",
+        help_text="Otherwise the councillor accepts or refuses each request on the case page. "
+        "Either way, whether a reply is on time is judged against the original target",
     )

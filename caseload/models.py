@@ -46,6 +46,9 @@ class CaseloadSettings(TimeStamped):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     reference_prefix = models.CharField(max_length=12)
     referral_target_days = models.PositiveSmallIntegerField(default=10)
+    # An officer's request for more time waits for the councillor unless the council has
+    # chosen to accept such requests without asking.
+    auto_accept_extensions = models.BooleanField(default=False)
 
     objects: ClassVar[CaseloadSettingsManager] = CaseloadSettingsManager()
 
@@ -440,6 +443,9 @@ class Action(models.Model):
     """One entry of a case's history. Append-only: no service updates or deletes actions.
 
     `author` is who typed it; `on_behalf_of` is the councillor when staff acted for them.
+    `officer` is set when the entry is an officer's own (their reply or request for more
+    time through their link or by email): the officer, who has no account, is its author
+    and `author` is then only the case's owner, whose case it was recorded on.
     `data` holds machine-readable detail for system entries (status from/to, changed fields).
     """
 
@@ -479,6 +485,9 @@ class Action(models.Model):
         null=True,
         blank=True,
         related_name="+",
+    )
+    officer = models.ForeignKey(
+        "Officer", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     occurred_at = models.DateTimeField(default=timezone.now)
     time_spent_minutes = models.PositiveIntegerField(null=True, blank=True)
@@ -528,7 +537,13 @@ class Officer(TimeStamped):
 
 
 class Referral(TimeStamped):
-    """A case passed to an officer, who owes a reply by `target_date` (in working days)."""
+    """A case passed to an officer, who owes a reply by `target_date` (in working days).
+
+    `original_target_date` is the target set when the referral was sent and never moves:
+    "on time" is judged against it (caseload.targets). `target_date` is the date now agreed,
+    moved only when the councillor accepts an officer's request for more time (or the
+    council accepts them automatically); `ReferralExtension` keeps each request.
+    """
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals")
     officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="referrals")
@@ -539,6 +554,7 @@ class Referral(TimeStamped):
     sent_at = models.DateTimeField(default=timezone.now)
     working_days = models.PositiveSmallIntegerField()
     target_date = models.DateField()
+    original_target_date = models.DateField()
     replied_at = models.DateTimeField(null=True, blank=True)
     target_met = models.BooleanField(null=True, blank=True)
 
@@ -558,10 +574,62 @@ class Referral(TimeStamped):
                 | Q(replied_at__isnull=False, target_met__isnull=False),
                 name="referral_target_met_when_replied",
             ),
+            models.CheckConstraint(
+                condition=Q(target_date__gte=models.F("original_target_date")),
+                name="referral_target_not_before_original",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Referral of {self.case_id} to {self.officer_id}"
+
+    @property
+    def is_extended(self) -> bool:
+        return self.target_date != self.original_target_date
+
+
+class ReferralExtension(TimeStamped):
+    """An officer's request for more time on a referral, and the councillor's answer."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting for the councillor"
+        ACCEPTED = "accepted", "Accepted"
+        REFUSED = "refused", "Refused"
+        WITHDRAWN = "withdrawn", "Overtaken by a later request or the reply"
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="extensions")
+    requested_date = models.DateField()
+    previous_target_date = models.DateField()
+    reason = models.TextField(blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    # Accepted by the council's setting, without asking anyone.
+    automatic = models.BooleanField(default=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral"],
+                condition=Q(state="pending"),
+                name="referralextension_one_pending",
+            ),
+            models.CheckConstraint(
+                condition=Q(requested_date__gt=models.F("previous_target_date")),
+                name="referralextension_later_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(state="pending", decided_at__isnull=True)
+                | (~Q(state="pending") & Q(decided_at__isnull=False)),
+                name="referralextension_decided_when_not_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"More time on referral {self.referral_id} to {self.requested_date}"
 
 
 def attachment_upload_to(instance: Attachment, filename: str) -> str:
@@ -592,3 +660,29 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class FormSubmission(models.Model):
+    """A create form's one-time token, used: what it made, so that the same form sent again
+    (Back, then Submit; a double click; a retry after a timeout) shows what was already made
+    instead of making a duplicate. Written in the same transaction as the object."""
+
+    token = models.CharField(max_length=32, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=30)
+    label = models.CharField(max_length=200, blank=True)
+    path = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["created_at"], name="formsubmission_created_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(token__regex=r"^[0-9a-f]{32}$"),  # noqa: S106 (not a password)
+                name="formsubmission_token_hex",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.label}"

@@ -4,11 +4,13 @@ from django.urls import path
 
 from caseload.views import (
     admin,
+    admin_people,
     admin_sign_in,
     audit,
     cases,
     constituents,
     delegations,
+    extensions,
     officers,
     surgery,
 )
@@ -27,6 +29,11 @@ urlpatterns = [
         "cases/<int:case_id>/referrals/<int:referral_id>/reply/",
         cases.referral_reply,
         name="referral-reply",
+    ),
+    path(
+        "cases/<int:case_id>/more-time/<int:extension_id>/",
+        extensions.referral_extension_decide,
+        name="referral-extension-decide",
     ),
     path("cases/<int:case_id>/close/", cases.case_close, name="case-close"),
     path("cases/<int:case_id>/reopen/", cases.case_reopen, name="case-reopen"),
@@ -90,6 +97,7 @@ urlpatterns = [
     path("admin-area/", admin.admin_home, name="admin-home"),
     path("admin-area/users/", admin.admin_users, name="admin-users"),
     path("admin-area/users/new/", admin.admin_user_create, name="admin-user-create"),
+    path("admin-area/users/<int:user_id>/", admin_people.admin_user_edit, name="admin-user-edit"),
     path(
         "admin-area/users/<int:user_id>/access/",
         admin.admin_user_access,

@@ -48,7 +48,13 @@ def councils(django_db_setup, django_db_blocker) -> dict[str, Council]:
             ("b", "council-b", "Council B"),
         ):
             existing = Council.objects.filter(slug=slug).first()
-            made[key] = existing or council_provision(slug=slug, name=name, actor="tests").council
+            # Without the standard categories: the tests' cast makes the ones it needs.
+            made[key] = (
+                existing
+                or council_provision(
+                    slug=slug, name=name, actor="tests", standard_categories=False
+                ).council
+            )
         return made
 
 

@@ -136,6 +136,11 @@ class ActionSerializer(serializers.Serializer):
     text = serializers.CharField()
     author = UserRefSerializer()
     on_behalf_of = UserRefSerializer(allow_null=True)
+    officer = RefSerializer(
+        allow_null=True,
+        help_text="The officer whose own entry this is (their reply or request for more "
+        "time); `author` is then the owner of the case it was recorded on.",
+    )
     occurred_at = serializers.DateTimeField()
     time_spent_minutes = serializers.IntegerField(allow_null=True)
     data = serializers.JSONField()  # type: ignore[assignment]
@@ -169,9 +174,15 @@ class ReferralSerializer(serializers.Serializer):
     note = serializers.CharField()
     sent_at = serializers.DateTimeField()
     working_days = serializers.IntegerField()
-    target_date = serializers.DateField()
+    target_date = serializers.DateField(help_text="The date the reply is now due by.")
+    original_target_date = serializers.DateField(
+        help_text="The target set when sent; on time is judged against it."
+    )
+    is_extended = serializers.BooleanField(help_text="More time was agreed.")
     replied_at = serializers.DateTimeField(allow_null=True)
-    target_met = serializers.BooleanField(allow_null=True)
+    target_met = serializers.BooleanField(
+        allow_null=True, help_text="Replied by the original target."
+    )
     created_by = UserRefSerializer()
 
 

@@ -13,11 +13,17 @@ from caseload.api.common import actor
 
 
 class CaseloadSettingsApi(APIView):
-    """GET: the reference prefix and default referral target. PATCH: change them (admins)."""
+    """GET: the reference prefix, default referral target and whether officers' requests
+    for more time are accepted automatically. PATCH: change them (admins)."""
 
     class Serializer(serializers.Serializer):
         reference_prefix = serializers.CharField(max_length=12, required=False)
         referral_target_days = serializers.IntegerField(required=False)
+        auto_accept_extensions = serializers.BooleanField(
+            required=False,
+            help_text="Accept officers' requests for more time without asking the "
+            "councillor (on time is still judged against the original target).",
+        )
 
     @extend_schema(responses={200: Serializer})
     def get(self, request: Request) -> Response:

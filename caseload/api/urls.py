@@ -8,6 +8,7 @@ from caseload.api import (
     categories,
     constituents,
     delegations,
+    extensions,
     holidays,
     members,
     officers,
@@ -34,6 +35,16 @@ urlpatterns = [
         "cases/<int:case_id>/referrals/<int:referral_id>/reply/",
         cases.ReferralReplyApi.as_view(),
         name="referral-reply",
+    ),
+    path(
+        "cases/<int:case_id>/more-time/",
+        extensions.CaseExtensionsApi.as_view(),
+        name="case-extensions",
+    ),
+    path(
+        "cases/<int:case_id>/more-time/<int:extension_id>/",
+        extensions.ExtensionDecideApi.as_view(),
+        name="extension-decide",
     ),
     path(
         "cases/<int:case_id>/suggested-officers/",
@@ -121,6 +132,7 @@ urlpatterns = [
         name="data-protection-officer",
     ),
     path("caseload-settings/", settings.CaseloadSettingsApi.as_view(), name="caseload-settings"),
+    path("users/<int:user_id>/", members.MemberDetailApi.as_view(), name="api-member-detail"),
     path(
         "users/<int:user_id>/deactivate/",
         members.MemberDeactivateApi.as_view(),

@@ -34,6 +34,7 @@ from caseload.selectors.cases import (
     case_open_count_for_owner,
     case_rows_for_user,
     case_search,
+    referral_extension_get_for_case,
     referral_list_for_case,
 )
 from caseload.selectors.categories import category_get, category_list
@@ -125,6 +126,7 @@ __all__ = [
     "owner_choices_for_user",
     "postcode_upload_list",
     "recently_updated_cases",
+    "referral_extension_get_for_case",
     "referral_list_for_case",
     "referrals_past_target_for_user",
     "share_candidates_for_user",

@@ -13,7 +13,7 @@ from django.db.models import F, Q, QuerySet
 
 from accounts.models import User
 from audit.models import AuditAction
-from caseload.models import Action, Attachment, Case, Referral
+from caseload.models import Action, Attachment, Case, Referral, ReferralExtension
 from caseload.selectors.access import case_can_change, case_visible_q
 from caseload.selectors.read_log import attachment_download_record, case_read_record
 from core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -188,12 +188,27 @@ def case_get_by_reference_for_user(*, user: User, reference: str) -> Case:
 
 def action_list_for_case(*, case: Case) -> QuerySet[Action]:
     """A case's history, newest first. Get the case through case_get_for_user first."""
-    return Action.objects.filter(case_id=case.pk).select_related("author", "on_behalf_of")
+    return Action.objects.filter(case_id=case.pk).select_related(
+        "author", "on_behalf_of", "officer"
+    )
 
 
 def referral_list_for_case(*, case: Case) -> QuerySet[Referral]:
     """A case's referrals, newest first. Get the case through case_get_for_user first."""
     return Referral.objects.filter(case_id=case.pk).select_related("officer", "created_by")
+
+
+def referral_extension_get_for_case(*, case: Case, extension_id: int) -> ReferralExtension:
+    """An officer's request for more time on one of `case`'s referrals (get the case through
+    case_get_for_change first), or NotFound."""
+    extension = (
+        ReferralExtension.objects.filter(pk=extension_id, referral__case_id=case.pk)
+        .select_related("referral", "referral__officer", "referral__case")
+        .first()
+    )
+    if extension is None:
+        raise NotFound(f"No request for more time with id {extension_id} on this case.")
+    return extension
 
 
 def attachment_list_for_case(*, case: Case) -> QuerySet[Attachment]:

@@ -21,7 +21,7 @@ from caseload.services.cases import (
     case_update,
     cases_transfer,
 )
-from caseload.services.categories import category_create, category_update
+from caseload.services.categories import categories_seed, category_create, category_update
 from caseload.services.constituents import (
     PossibleDuplicate,
     constituent_create,
@@ -39,6 +39,7 @@ from caseload.services.members import (
     member_deactivate,
     member_reactivate,
     member_set_data_protection_officer,
+    member_update,
 )
 from caseload.services.officers import (
     OfficerImportResult,
@@ -49,10 +50,12 @@ from caseload.services.officers import (
 from caseload.services.permissions import assert_council_writable
 from caseload.services.referrals import (
     referral_create,
-    referral_extend_target,
+    referral_extension_decide,
+    referral_extension_request,
     referral_record_reply,
 )
 from caseload.services.settings import caseload_settings_update
+from caseload.services.submissions import AlreadySubmitted, submit_once
 from caseload.services.wards import (
     PostcodeUploadResult,
     postcode_table_upload,
@@ -62,6 +65,7 @@ from caseload.services.wards import (
 
 __all__ = [
     "STATUS_TRANSITIONS",
+    "AlreadySubmitted",
     "OfficerImportResult",
     "PossibleDuplicate",
     "PostcodeUploadResult",
@@ -80,6 +84,7 @@ __all__ = [
     "case_update",
     "caseload_settings_update",
     "cases_transfer",
+    "categories_seed",
     "category_create",
     "category_update",
     "constituent_create",
@@ -94,13 +99,16 @@ __all__ = [
     "member_deactivate",
     "member_reactivate",
     "member_set_data_protection_officer",
+    "member_update",
     "officer_create",
     "officer_import_csv",
     "officer_update",
     "postcode_table_upload",
     "referral_create",
-    "referral_extend_target",
+    "referral_extension_decide",
+    "referral_extension_request",
     "referral_record_reply",
+    "submit_once",
     "ward_create",
     "ward_update",
 ]

@@ -68,12 +68,14 @@ def _record(
     occurred_at: datetime | None = None,
     time_spent_minutes: int | None = None,
     touch: bool = True,
+    officer_id: int | None = None,
 ) -> Action:
     action = Action.objects.create(
         case=case,
         kind=kind,
         text=text,
         author=actor,
+        officer_id=officer_id,
         on_behalf_of_id=on_behalf_of_for(actor=actor, owner_id=case.owner_id),
         occurred_at=occurred_at or timezone.now(),
         time_spent_minutes=time_spent_minutes,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db import transaction
 
 from accounts.models import User
@@ -13,6 +15,23 @@ from caseload.services.permissions import (
     require_admin,
 )
 from core.errors import Conflict, ValidationFailed
+
+
+@transaction.atomic
+def categories_seed(*, names: Sequence[str]) -> int:
+    """Give the council (the schema the connection is in) these categories, skipping any it
+    already has (in any case). A platform step with no actor: provisioning starts every new
+    council with the standard list, which its admins then edit. Returns how many were added."""
+    assert_council_writable()
+    have = {n.lower() for n in Category.objects.values_list("name", flat=True)}
+    rows: list[Category] = []
+    for raw in names:
+        name = " ".join(raw.split())[:100]
+        if name and name.lower() not in have:
+            have.add(name.lower())
+            rows.append(Category(name=name))
+    Category.objects.bulk_create(rows)
+    return len(rows)
 
 
 @transaction.atomic

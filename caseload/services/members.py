@@ -1,9 +1,10 @@
-"""Who can sign in to the council: adding, deactivating and reactivating its users.
+"""Who can sign in to the council: adding, changing, deactivating and reactivating its users.
 
 accounts owns users and knows nothing of licences; billing owns the licence rules. These
 services sit above both and apply them together: nothing is added or changed in a
 read-only council, and a councillor needs a free seat on the licence (when added, and when
-let back in).
+let back in, and when someone's role becomes councillor), and a councillor an admin adds
+or changes sits for one of the council's wards.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from __future__ import annotations
 from django.db import transaction
 
 from accounts.models import User
-from accounts.services import user_create, user_deactivate, user_reactivate
+from accounts.services import user_create, user_deactivate, user_reactivate, user_update
 from audit.models import AuditAction
 from audit.services import audit_record
 from billing.services import licence_assert_seat_available
+from caseload.models import Ward
 from caseload.services.permissions import assert_council_writable, require_admin
 from core.errors import StateError, ValidationFailed
 from core.tenancy import current_schema
@@ -27,6 +29,23 @@ DPO_ROLES = (User.Role.STAFF, User.Role.ADMIN)
 def _assert_seat_for(role: str) -> None:
     if role == User.Role.COUNCILLOR:
         licence_assert_seat_available(schema_name=current_schema())
+
+
+def _assert_councillor_ward(*, role: str, ward: str) -> None:
+    """A councillor represents a ward: one of the council's current wards. (Platform
+    commands such as create_member may still add one without, as their contract allows;
+    an admin then gives the ward on the user's page.)"""
+    if role != User.Role.COUNCILLOR:
+        return
+    ward = ward.strip()
+    if not ward:
+        message = "A councillor must have a ward: choose the ward they represent."
+        if not Ward.objects.filter(is_current=True).exists():
+            message += " Add the council's wards first (Admin area, Wards)."
+        raise ValidationFailed(message, extra={"ward": [message]})
+    if not Ward.objects.filter(name=ward, is_current=True).exists():
+        message = f"'{ward}' is not one of the council's wards: choose one from the list."
+        raise ValidationFailed(message, extra={"ward": [message]})
 
 
 @transaction.atomic
@@ -46,6 +65,8 @@ def member_add(
         require_admin(actor)
     assert_council_writable()
     _assert_seat_for(role)
+    if actor is not None:
+        _assert_councillor_ward(role=role, ward=ward)
     user = user_create(
         email=email,
         name=name,
@@ -62,6 +83,32 @@ def member_add(
         detail={"role": role, "email": user.email, "ward": user.ward},
     )
     return user
+
+
+@transaction.atomic
+def member_update(
+    *,
+    actor: User,
+    user: User,
+    name: str | None = None,
+    email: str | None = None,
+    role: str | None = None,
+    ward: str | None = None,
+) -> User:
+    """Change a user's name, email, role or ward (accounts.services.user_update keeps the
+    account consistent and audits a role change). An active user whose role becomes
+    councillor takes a licence seat, so needs a free one, as when added; a councillor,
+    whether made one now or given a new ward, needs one of the council's wards."""
+    require_admin(actor)
+    assert_council_writable()
+    new_role = user.role if role is None else role
+    if new_role == User.Role.COUNCILLOR:
+        new_ward = user.ward if ward is None else ward
+        if new_role != user.role or ward is not None or not user.ward:
+            _assert_councillor_ward(role=new_role, ward=new_ward)
+        if user.role != User.Role.COUNCILLOR and user.is_active:
+            _assert_seat_for(new_role)
+    return user_update(actor=actor, user=user, name=name, email=email, role=role, ward=ward)
 
 
 @transaction.atomic

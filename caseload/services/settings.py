@@ -18,8 +18,10 @@ def caseload_settings_update(
     actor: User,
     reference_prefix: str | None = None,
     referral_target_days: int | None = None,
+    auto_accept_extensions: bool | None = None,
 ) -> CaseloadSettings:
-    """Admins change the reference prefix (new cases only) and default referral target."""
+    """Admins change the reference prefix (new cases only), the default referral target, and
+    whether officers' requests for more time are accepted without asking the councillor."""
     assert_council_writable()
     require_admin(actor)
     row = CaseloadSettings.objects.current()
@@ -41,6 +43,9 @@ def caseload_settings_update(
             )
         row.referral_target_days = referral_target_days
         fields.append("referral_target_days")
+    if auto_accept_extensions is not None:
+        row.auto_accept_extensions = bool(auto_accept_extensions)
+        fields.append("auto_accept_extensions")
     if fields:
         row.save(update_fields=[*fields, "updated_at"])
     return row

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -133,14 +134,26 @@ def admin_user_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            member = services.member_add(
-                actor=_user(request),
-                email=d["email"],
-                name=d["name"],
-                role=d["role"],
-                ward=d["ward"].name if d.get("ward") else "",
-                password=d["password"],
+            member = services.submit_once(
+                user=_user(request),
+                token=d.get("form_token") or "",
+                kind="user",
+                create=lambda: services.member_add(
+                    actor=_user(request),
+                    email=d["email"],
+                    name=d["name"],
+                    role=d["role"],
+                    ward=d["ward"].name if d.get("ward") else "",
+                    password=d["password"],
+                ),
+                describe=lambda m: (
+                    f"{m.name} ({m.email})",
+                    reverse("caseload:admin-users"),
+                ),
             )
+        except services.AlreadySubmitted as exc:
+            messages.info(request, exc.message)
+            return redirect("caseload:admin-users")
         except ApplicationError as exc:
             # The seat cap, a taken email, a weak password, a ward for someone who is not a
             # councillor: each message says what to do, next to its field.
@@ -359,6 +372,7 @@ def admin_settings(request: HttpRequest) -> HttpResponse:
         initial={
             "reference_prefix": current.reference_prefix,
             "referral_target_days": current.referral_target_days,
+            "auto_accept_extensions": current.auto_accept_extensions,
         },
     )
     if request.method == "POST" and form.is_valid():

@@ -36,6 +36,7 @@ from caseload.forms import (
 )
 from caseload.models import Case, Constituent, Referral
 from caseload.selectors import read_log
+from caseload.views.once import already_submitted_page
 from core.errors import ApplicationError
 from core.web import add_service_error, council_page, paginate, posted, query_without_page
 
@@ -109,22 +110,36 @@ def case_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            case = services.case_open(
-                actor=user,
-                constituent=constituent,
-                title=d["title"],
-                description=d["description"],
-                category=d["category"],
-                ward=d["ward"],
-                priority=d["priority"],
-                owner=d.get("owner"),
+            case = services.submit_once(
+                user=user,
+                token=d.get("form_token") or "",
+                kind="case",
+                create=lambda: services.case_open(
+                    actor=user,
+                    constituent=constituent,
+                    title=d["title"],
+                    description=d["description"],
+                    category=d["category"],
+                    ward=d["ward"],
+                    priority=d["priority"],
+                    owner=d.get("owner"),
+                ),
+                describe=_case_made,
             )
+        except services.AlreadySubmitted as exc:
+            if (page := already_submitted_page(request, exc)) is not None:
+                return page
+            add_service_error(form, exc)
         except ApplicationError as exc:
             add_service_error(form, exc)
         else:
             messages.success(request, f"Case {case.reference} opened.")
             return redirect("caseload:case-detail", case_id=case.pk)
     return render(request, "caseload/case_form.html", {"form": form, "constituent": constituent})
+
+
+def _case_made(case: Case) -> tuple[str, str]:
+    return case.reference, reverse("caseload:case-detail", kwargs={"case_id": case.pk})
 
 
 def _owners_for(user: User, constituent: Constituent | None = None) -> Any:
@@ -140,7 +155,8 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     user = _user(request)
     case = selectors.case_get_for_user(user=user, case_id=case_id)
     can_change = selectors.case_can_change(user, case)
-    referrals = list(selectors.referral_list_for_case(case=case))
+    # With officers' requests for more time, which the page lists for an answer.
+    referrals = list(selectors.referral_list_for_case(case=case).prefetch_related("extensions"))
     return render(
         request,
         "caseload/case_detail.html",
@@ -411,14 +427,28 @@ def case_refer(request: HttpRequest, case_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            referral = services.referral_create(
-                actor=user,
-                case=case,
-                officer=d["officer"],
-                working_days=d["working_days"],
-                note=d["note"],
-                time_spent_minutes=d.get("time_spent_minutes"),
+            referral = services.submit_once(
+                user=user,
+                token=d.get("form_token") or "",
+                kind="referral",
+                create=lambda: services.referral_create(
+                    actor=user,
+                    case=case,
+                    officer=d["officer"],
+                    working_days=d.get("working_days"),
+                    target_date=d.get("target_date"),
+                    note=d["note"],
+                    time_spent_minutes=d.get("time_spent_minutes"),
+                ),
+                describe=lambda r: (
+                    f"to {r.officer.name}, reply due by {r.target_date:%-d %B %Y}",
+                    reverse("caseload:case-detail", kwargs={"case_id": case.pk}),
+                ),
             )
+        except services.AlreadySubmitted as exc:
+            if (page := already_submitted_page(request, exc)) is not None:
+                return page
+            add_service_error(form, exc)
         except ApplicationError as exc:
             add_service_error(form, exc)
         else:

@@ -16,6 +16,7 @@ from caseload import selectors, services
 from caseload.forms import ConstituentForm, ConstituentSearchForm
 from caseload.selectors import read_log
 from caseload.services.constituents import CONSTITUENT_DETAILS
+from caseload.views.once import already_submitted_page
 from core.errors import ApplicationError
 from core.web import add_service_error, council_page, paginate, posted, query_without_page
 
@@ -84,12 +85,26 @@ def constituent_create(request: HttpRequest) -> HttpResponse:
     duplicates: list[dict[str, Any]] = []
     if request.method == "POST" and form.is_valid():
         try:
-            person = services.constituent_create(
-                actor=user,
-                owner=form.cleaned_data.get("owner"),
-                allow_duplicate=form.cleaned_data["allow_duplicate"],
-                **form.service_fields(),
+            person = services.submit_once(
+                user=user,
+                token=form.cleaned_data.get("form_token") or "",
+                kind="constituent",
+                create=lambda: services.constituent_create(
+                    actor=user,
+                    owner=form.cleaned_data.get("owner"),
+                    allow_duplicate=form.cleaned_data["allow_duplicate"],
+                    **form.service_fields(),
+                ),
+                # Not their name: the token's record outlives an erasure of the person.
+                describe=lambda p: (
+                    f"their record (no. {p.pk})",
+                    reverse("caseload:constituent-detail", kwargs={"constituent_id": p.pk}),
+                ),
             )
+        except services.AlreadySubmitted as exc:
+            if (page := already_submitted_page(request, exc)) is not None:
+                return page
+            add_service_error(form, exc)
         except services.PossibleDuplicate as exc:
             duplicates = _duplicates(exc)
             form.add_error(

@@ -8,11 +8,13 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from accounts.models import User
 from accounts.roles import DIRECTORY_KEEPERS
 from caseload import selectors, services
 from caseload.forms import CsvUploadForm, OfficerFilterForm, OfficerForm
+from caseload.views.once import already_submitted_page
 from core.errors import ApplicationError
 from core.web import (
     add_service_error,
@@ -83,9 +85,22 @@ def officer_create(request: HttpRequest) -> HttpResponse:
     form = OfficerForm(posted(request), initial={"is_active": True})
     if request.method == "POST" and form.is_valid():
         try:
-            officer = services.officer_create(
-                actor=_user(request), **_officer_fields(form.cleaned_data)
+            officer = services.submit_once(
+                user=_user(request),
+                token=form.cleaned_data.get("form_token") or "",
+                kind="officer",
+                create=lambda: services.officer_create(
+                    actor=_user(request), **_officer_fields(form.cleaned_data)
+                ),
+                describe=lambda o: (
+                    o.name,
+                    reverse("caseload:officer-detail", kwargs={"officer_id": o.pk}),
+                ),
             )
+        except services.AlreadySubmitted as exc:
+            if (page := already_submitted_page(request, exc)) is not None:
+                return page
+            add_service_error(form, exc)
         except ApplicationError as exc:
             add_service_error(form, exc)
         else:

@@ -546,6 +546,7 @@ def _file_direct(*, inbound: InboundEmail, mail: ParsedMail) -> None:
             referral=referral,
             text=(body + _attachment_note(kept, refused))[:MAX_ACTION_CHARS],
             data={"via": "email", "inbound_id": inbound.pk},
+            by_officer=True,
         )
         thread_remember(case=case, ids=[mail.message_id], referral=referral)
         inbound.status, inbound.case = S.OFFICER_REPLY, case

@@ -24,8 +24,8 @@ from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
-from caseload.models import Case, Referral
-from caseload.services import referral_extend_target, referral_record_reply
+from caseload.models import Case, Referral, ReferralExtension
+from caseload.services import referral_extension_request, referral_record_reply
 from core.errors import NotFound, ValidationFailed
 from core.links import current_council_url
 from core.tenancy import current_schema
@@ -140,14 +140,17 @@ def officer_reply_submit(
         errors["new_target_date"] = ["Give the date you expect to reply by."]
     if errors:
         raise ValidationFailed(next(iter(errors.values()))[0], extra=errors)
-    # Acting without an account: recorded as the case owner's system entry.
+    # The officer has no account: the history entry is theirs (by_officer), recorded on the
+    # case owner's case.
     actor = case.owner
     data = {"via": "officer_link", "officer_response": response}
+    extension: ReferralExtension | None = None
     if response == OfficerResponse.MORE_TIME:
         assert new_target_date is not None
-        referral = referral_extend_target(
-            actor=actor, referral=referral, target_date=new_target_date, text=text, data=data
+        extension = referral_extension_request(
+            referral=referral, requested_date=new_target_date, text=text, data=data
         )
+        referral = extension.referral
     else:
         prefix = "Marked done by the officer." if response == OfficerResponse.DONE else ""
         referral = referral_record_reply(
@@ -155,10 +158,16 @@ def officer_reply_submit(
             referral=referral,
             text=" ".join(p for p in (prefix, text) if p),
             data=data,
+            by_officer=True,
         )
     ReferralLink.objects.filter(pk=opened.link.pk).update(last_used_at=timezone.now())
     notify_councillor_of_officer_response(
-        referral=referral, response=response, text=text, new_target_date=new_target_date
+        referral=referral,
+        response=response,
+        text=text,
+        new_target_date=new_target_date,
+        awaiting_decision=extension is not None
+        and extension.state == ReferralExtension.State.PENDING,
     )
     return referral
 

@@ -18,7 +18,12 @@ def _case_url(case: Case) -> str:
 
 
 def notify_councillor_of_officer_response(
-    *, referral: Referral, response: str, text: str, new_target_date: date | None
+    *,
+    referral: Referral,
+    response: str,
+    text: str,
+    new_target_date: date | None,
+    awaiting_decision: bool = False,
 ) -> None:
     case = referral.case
     owner = case.owner
@@ -27,8 +32,16 @@ def notify_councillor_of_officer_response(
     officer = referral.officer.name
     if response == "more_time" and new_target_date is not None:
         what = (
-            f"{officer} needs more time on {case.reference}: they expect to reply by "
+            f"{officer} asks for more time on {case.reference}: they expect to reply by "
             f"{new_target_date:%d %B %Y}."
+        )
+        what += (
+            " Accept or refuse the request on the case page; until you accept it the reply "
+            f"is still due by {referral.target_date:%d %B %Y}."
+            if awaiting_decision
+            else " The council accepts such requests automatically. Whether the reply is on "
+            "time is still judged against the original target, "
+            f"{referral.original_target_date:%d %B %Y}."
         )
         key = f"officer-more-time:{referral.pk}:{new_target_date.isoformat()}"
     else:

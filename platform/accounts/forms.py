@@ -3,10 +3,37 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
+from django.core.exceptions import ValidationError
 
 from accounts.models import User
+from accounts.selectors import deactivated_account_message, deactivated_user_for_credentials
 from accounts.services import password_reset_complete
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, except that a deactivated user who gives the right password is
+    told so, and whom to ask (`deactivated`); anyone else still hears only "wrong"."""
+
+    deactivated: str = ""
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()
+        except ValidationError as exc:
+            email = self.cleaned_data.get("username") or ""
+            password = self.cleaned_data.get("password") or ""
+            locked = getattr(self.request, "axes_locked_out", False)
+            if (
+                exc.code == "invalid_login"
+                and email
+                and password
+                and not locked
+                and deactivated_user_for_credentials(email=email, password=password)
+            ):
+                self.deactivated = deactivated_account_message()
+                raise ValidationError(self.deactivated, code="inactive") from exc
+            raise
 
 
 class CodeForm(forms.Form):

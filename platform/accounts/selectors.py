@@ -59,6 +59,38 @@ def member_get_for_admin(*, user: User, user_id: int) -> User:
     return member
 
 
+def deactivated_user_for_credentials(*, email: str, password: str) -> User | None:
+    """The deactivated account these credentials open, if the password is right: then (and
+    only then) the sign-in may say the account is deactivated. Without the right password
+    nobody learns the account exists: the hasher runs either way, so the answer takes as long
+    for an unknown email as for a known one."""
+    user = User.objects.filter(email__iexact=email.strip(), is_active=False).first()
+    if user is None:
+        User().set_password(password)  # the same hashing cost as a real check
+        return None
+    return user if user.check_password(password) else None
+
+
+def deactivated_account_message() -> str:
+    """What a deactivated user is told once their password is verified: whom to ask."""
+    if in_public_schema():
+        return (
+            "Your account has been deactivated, so you cannot sign in. Ask another member of "
+            "the central body's staff to reactivate it."
+        )
+    admins = User.objects.filter(role=User.Role.ADMIN, is_active=True).order_by("name", "id")
+    names = [f"{a.name} ({a.email})" for a in admins[:5]]
+    who = (
+        "your council's administrators: " + ", ".join(names)
+        if names
+        else "your council's Members' Services team"
+    )
+    return (
+        "Your account has been deactivated, so you cannot sign in. If you still need it "
+        f"(for example after an election), ask {who}."
+    )
+
+
 # --- Sign-in security ----------------------------------------------------------------------
 # Council admins and central staff always sign in with a second factor.
 ALWAYS_TWO_FACTOR: frozenset[str] = frozenset({User.Role.ADMIN, User.Role.CENTRAL})

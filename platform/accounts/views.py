@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
-from accounts.forms import CodeForm, EmailForm, ResetPasswordForm
+from accounts.forms import CodeForm, EmailForm, ResetPasswordForm, SignInForm
 from accounts.lockout import lockout_response
 from accounts.selectors import has_second_factor
 from accounts.services import password_reset_request, two_factor_verify
@@ -41,6 +41,7 @@ class LoginView(auth_views.LoginView):
     address). A user with a second factor is not signed in yet: the code comes next."""
 
     template_name = "accounts/login.html"
+    authentication_form = SignInForm
     redirect_authenticated_user = True
 
     def form_valid(self, form: Any) -> HttpResponse:

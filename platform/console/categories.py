@@ -32,6 +32,24 @@ STANDARD_CATEGORIES: list[tuple[str, str, tuple[str, ...]]] = [
     ("environmental-health", "Environmental health", ("environmental", "noise", "pest", "dog")),
 ]
 OTHER = ("other", "Other")
+
+# The categories a new council starts with (its admins rename, retire or add to them). Each
+# maps to a platform code above, so the comparison reads a new council's cases from day one;
+# the names match the demo data's where the two overlap.
+NEW_COUNCIL_CATEGORIES: tuple[str, ...] = (
+    "Housing",
+    "Roads and pavements",
+    "Street lighting",
+    "Waste and recycling",
+    "Planning",
+    "Social work",
+    "Council tax and benefits",
+    "Parks and open spaces",
+    "Antisocial behaviour",
+    "Environmental health",
+    "Education",
+    "Other",
+)
 NONE = ("none", "No category")
 LABELS: dict[str, str] = {
     **{code: label for code, label, _ in STANDARD_CATEGORIES},

@@ -230,6 +230,8 @@ class CouncilMonthlyFigures(TimeStamped):
     first_action_days_hist = models.JSONField(default=dict, blank=True)
     referrals_due = models.PositiveIntegerField(default=0)
     referrals_on_time = models.PositiveIntegerField(default=0)
+    # Of referrals_due, those given more time: shown beside on time, never counted in it.
+    referrals_extended = models.PositiveIntegerField(default=0)
     bfs_due = models.PositiveIntegerField(null=True, blank=True)
     bfs_on_time = models.PositiveIntegerField(null=True, blank=True)
     cases_with_bf = models.PositiveIntegerField(null=True, blank=True)

@@ -32,6 +32,7 @@ NOT_PAGES = {
     "caseload:surgery-lookup": "htmx fragment: the look-up results on the surgery page",
     "caseload:surgery-end": "POST only: the 'end the sitting' button",
     "caseload:admin-user-transfer": "POST only: the move-cases form on the access page",
+    "caseload:referral-extension-decide": "POST only: accept/refuse more time on a case page",
     "caseload:admin-delegation-revoke": "POST only: the revoke button",
     "caseload:admin-category-toggle": "POST only: the retire/restore button",
     "caseload:admin-holiday-remove": "POST only: the remove button",
@@ -84,7 +85,7 @@ CASEWORK = _names(
 ) | _names("correspondence", "case-write batch-list batch-new batch-detail batch-print")
 ADMIN_AREA = _names(
     "caseload",
-    "admin-home admin-users admin-user-create admin-user-access admin-delegations "
+    "admin-home admin-users admin-user-create admin-user-edit admin-user-access admin-delegations "
     "admin-categories admin-category-edit admin-wards admin-holidays admin-postcodes "
     "admin-settings admin-sign-in admin-user-sign-in admin-user-dpo audit-log audit-export",
 ) | {"dataexit:page"}
@@ -104,8 +105,8 @@ WRITE_PAGES = _names(
     "caseload",
     "case-create case-edit case-action-add case-refer referral-reply case-close case-reopen "
     "case-sharing constituent-create constituent-edit officer-create officer-import "
-    "officer-edit surgery surgery-case admin-user-create admin-user-access admin-category-edit "
-    "admin-user-dpo",
+    "officer-edit surgery surgery-case admin-user-create admin-user-edit admin-user-access "
+    "admin-category-edit admin-user-dpo",
 ) | {"correspondence:case-write", "correspondence:batch-new", "feedback:survey"}
 COUNCIL_PAGES = "every route of the council's URLconf"
 ALWAYS_OPEN_FORMS = (

@@ -203,6 +203,7 @@ class Scene:
             "category_id": self.case.category_id,
             "holiday_id": self.holiday.pk,
             "user_id": self.delegation.staff_id,  # admins' deactivate/reactivate page
+            "extension_id": 1,  # answering a request for more time: POST only, never looked up
         }
 
 

@@ -30,6 +30,7 @@ EXPECTED: dict[str, tuple[int, int, int]] = {
     "case-action-add": (200, 200, 403),
     "case-refer": (200, 200, 403),
     "referral-reply": (200, 200, 403),
+    "referral-extension-decide": (405, 405, 403),
     "case-close": (200, 200, 403),
     "case-reopen": (200, 200, 403),
     "case-sharing": (200, 200, 403),
@@ -52,6 +53,7 @@ EXPECTED: dict[str, tuple[int, int, int]] = {
     "admin-home": (403, 403, 200),
     "admin-users": (403, 403, 200),
     "admin-user-create": (403, 403, 200),
+    "admin-user-edit": (403, 403, 200),
     "admin-user-access": (403, 403, 200),
     "admin-user-dpo": (403, 403, 200),
     "audit-log": (403, 403, 200),  # admins, and the data protection officer (none here)

@@ -150,6 +150,7 @@ def seeded(council_a, make_user):
                 sent_at=at(2, 1),
                 working_days=10,
                 target_date=target,
+                original_target_date=target,
                 replied_at=replied,
                 target_met=met,
                 note="hidden text",

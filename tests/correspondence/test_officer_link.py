@@ -68,6 +68,8 @@ def test_reply_lands_in_history_and_notifies_the_councillor(council_a, people, s
         reply = Action.objects.get(case=case, kind=Action.Kind.OFFICER_REPLY)
         assert "A new lamp is fitted on Friday." in reply.text
         assert reply.data["via"] == "officer_link"
+        # The officer's own entry, naming them: not "by Cllr ...".
+        assert reply.officer_id == referral.officer_id
         outbox_deliver()
     assert [m.to for m in mail.outbox] == [["owner@a.gov.uk"]]
     assert scene.case.reference in mail.outbox[0].subject
@@ -90,7 +92,7 @@ def test_done_closes_the_referral(council_a, people, scene):
     assert browser.get(path).status_code == 410
 
 
-def test_needs_more_time_moves_the_target_and_keeps_the_link(council_a, people, scene):
+def test_needs_more_time_asks_the_councillor_and_keeps_the_link(council_a, people, scene):
     path = _send_referral_email(council_a, people, scene)
     browser = _browser(council_a)
     new_date = timezone.localdate() + timedelta(days=40)
@@ -106,12 +108,16 @@ def test_needs_more_time_moves_the_target_and_keeps_the_link(council_a, people, 
     assert response.status_code == 302, response.content.decode()[:2000]
     with in_council(council_a):
         referral = Referral.objects.get(pk=scene.referral.pk)
-        assert referral.target_date == new_date and referral.replied_at is None
+        # The request waits for the councillor: the target does not move by itself.
+        assert referral.target_date == scene.referral.target_date and referral.replied_at is None
+        assert referral.extensions.get().state == "pending"
         assert Case.objects.get(pk=scene.case.pk).status == Case.Status.REFERRED
         entry = Action.objects.get(case=scene.case, kind=Action.Kind.OFFICER_REPLY)
         assert entry.data["more_time"] is True and "Waiting for a part." in entry.text
+        assert entry.officer_id == referral.officer_id
         outbox_deliver()
-    assert "needs more time" in mail.outbox[0].body
+    assert "asks for more time" in mail.outbox[0].body
+    assert "Accept or refuse" in mail.outbox[0].body
     assert browser.get(path).status_code == 200  # still open: a reply is still owed
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from caseload.models import Case
 from caseload.services import action_add, case_close, referral_create, referral_record_reply
-from caseload.services.referrals import referral_extend_target
+from caseload.services.referrals import referral_extension_decide, referral_extension_request
 from core.errors import StateError
 from reminders.models import BF, BFRule
 from reminders.services import (
@@ -113,7 +113,10 @@ def test_more_time_moves_the_chaser(cast, council_a):
         case = make_case(cast.owner)
         referral = referral_create(actor=cast.owner, case=case, officer=make_officer(cast.admin))
         new_target = timezone.localdate() + timedelta(days=30)
-        referral_extend_target(actor=cast.owner, referral=referral, target_date=new_target)
+        extension = referral_extension_request(referral=referral, requested_date=new_target)
+        # Asked, not yet agreed: the chaser keeps the original date.
+        assert BF.objects.get(case=case).due_date == referral.original_target_date
+        referral_extension_decide(actor=cast.owner, extension=extension, accept=True)
         assert BF.objects.get(case=case).due_date == new_target
 
 

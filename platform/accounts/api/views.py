@@ -14,7 +14,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.lockout import lockout_message
-from accounts.selectors import has_second_factor, member_list_for_admin, two_factor_required
+from accounts.selectors import (
+    deactivated_account_message,
+    deactivated_user_for_credentials,
+    has_second_factor,
+    member_list_for_admin,
+    two_factor_required,
+)
 from accounts.services import (
     api_token_create,
     sign_in_record,
@@ -47,6 +53,11 @@ class SecondFactorNeeded(ApplicationError):
 class SecondFactorWrong(ApplicationError):
     status_code = 401
     code = "otp_invalid"
+
+
+class AccountDeactivated(ApplicationError):
+    status_code = 403
+    code = "account_deactivated"
 
 
 class SecondFactorNotSetUp(ApplicationError):
@@ -93,6 +104,11 @@ class TokenCreateApi(APIView):
         )
         if getattr(http_request, "axes_locked_out", False):
             raise LockedOut(lockout_message(http_request))
+        if user is None and deactivated_user_for_credentials(
+            email=data.validated_data["email"], password=data.validated_data["password"]
+        ):
+            # Only with the right password: nobody else learns the account exists.
+            raise AccountDeactivated(deactivated_account_message())
         if user is None or not user.is_active:
             return Response(
                 {

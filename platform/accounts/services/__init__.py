@@ -24,6 +24,7 @@ from accounts.services.users import (
     user_create,
     user_deactivate,
     user_reactivate,
+    user_update,
 )
 
 __all__ = [
@@ -47,4 +48,5 @@ __all__ = [
     "user_create",
     "user_deactivate",
     "user_reactivate",
+    "user_update",
 ]

@@ -11,6 +11,8 @@ from django.utils import timezone
 from accounts.models import LoginEvent, User
 from accounts.selectors import is_council_admin
 from accounts.services.sessions import sign_out_everywhere
+from audit.models import AuditAction
+from audit.services import audit_record
 from core.errors import Conflict, PermissionDenied, StateError, ValidationFailed
 from core.tenancy import in_public_schema
 
@@ -108,6 +110,81 @@ def user_reactivate(*, actor: User, user: User) -> User:
         raise StateError(f"{user.name} can already sign in.")
     user.is_active = True
     user.save(update_fields=["is_active", "updated_at"])
+    return user
+
+
+COUNCIL_ROLES = (User.Role.COUNCILLOR, User.Role.STAFF, User.Role.ADMIN)
+
+
+@transaction.atomic
+def user_update(
+    *,
+    actor: User,
+    user: User,
+    name: str | None = None,
+    email: str | None = None,
+    role: str | None = None,
+    ward: str | None = None,
+) -> User:
+    """Change a council user's name, email, role or ward (a by-election, a new job, a
+    married name). Only what is given changes. The council's rules that need the licence or
+    its wards (the seat cap, a councillor's ward) are caseload.services.member_update's; this
+    keeps the account consistent: a valid email nobody else here has, a council role, a ward
+    only for a councillor (a role away from councillor drops it), and no admin demoting
+    themselves (the council would risk having none). A role change is written to the audit
+    log."""
+    _assert_council_admin(actor)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    changed: list[str] = []
+    errors: dict[str, list[str]] = {}
+    new_role = user.role if role is None else role
+    if new_role not in COUNCIL_ROLES:
+        errors["role"] = [f"Choose one of: {', '.join(str(r) for r in COUNCIL_ROLES)}."]
+    elif new_role != user.role and user.pk == actor.pk:
+        errors["role"] = ["You cannot change your own role: ask another admin."]
+    if name is not None:
+        if not name.strip():
+            errors["name"] = ["Enter the person's name."]
+        elif len(name.strip()) > 200:
+            errors["name"] = ["At most 200 characters."]
+    new_email = user.email if email is None else email.strip().lower()
+    if new_email != user.email:
+        try:
+            validate_email(new_email)
+        except DjangoValidationError:
+            errors["email"] = [f"'{new_email}' is not a valid email address."]
+        else:
+            if User.objects.filter(email__iexact=new_email).exclude(pk=user.pk).exists():
+                errors["email"] = [f"A user with email '{new_email}' already exists here."]
+    new_ward = (user.ward if ward is None else ward).strip()
+    if new_role != User.Role.COUNCILLOR:
+        if ward is not None and ward.strip():
+            errors["ward"] = [ONLY_COUNCILLORS]
+        new_ward = ""
+    if errors:
+        first = next(iter(errors.values()))[0]
+        raise ValidationFailed(first, extra=errors)
+
+    old_role = user.role
+    for field, value in (
+        ("name", name.strip() if name is not None else user.name),
+        ("email", new_email),
+        ("role", new_role),
+        ("ward", new_ward),
+    ):
+        if getattr(user, field) != value:
+            setattr(user, field, value)
+            changed.append(field)
+    if changed:
+        user.save(update_fields=[*changed, "updated_at"])
+    if "role" in changed:
+        audit_record(
+            action=AuditAction.ROLE_CHANGED,
+            actor=actor,
+            subject=user,
+            summary=f"{user.name}: {User.Role(old_role).label} to {user.get_role_display()}",
+            detail={"from": old_role, "to": new_role, "ward": new_ward},
+        )
     return user
 
 

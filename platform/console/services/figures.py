@@ -83,6 +83,7 @@ class MonthFigures:
     first_action_days_hist: dict[str, int] = field(default_factory=dict)
     referrals_due: int = 0
     referrals_on_time: int = 0
+    referrals_extended: int = 0
     bfs_due: int | None = None
     bfs_on_time: int | None = None
     cases_with_bf: int | None = None
@@ -143,9 +144,10 @@ def council_figures_compute(*, today: date | None = None) -> CouncilAggregate:
         figures.first_action_days_median = first_action.median
         figures.first_action_days_hist = first_action.histogram
 
-    for month, due, on_time in casework_figures.referrals_due_by_month(today=today):
+    for month, due, on_time, extended in casework_figures.referrals_due_by_month(today=today):
         figures = at(month)
         figures.referrals_due, figures.referrals_on_time = due, on_time
+        figures.referrals_extended = extended
 
     for month, n_actions, action_cases, minutes, time_cases in casework_figures.actions_by_month():
         figures = at(month)

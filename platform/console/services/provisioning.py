@@ -22,6 +22,8 @@ from accounts.models import User
 from accounts.services import user_create
 from billing.models import Licence
 from billing.services import licence_start_trial
+from caseload.services import categories_seed
+from console.categories import NEW_COUNCIL_CATEGORIES
 from console.models import OnboardingJob
 from core.errors import Conflict, ValidationFailed
 from core.links import council_host
@@ -134,9 +136,12 @@ def council_provision(
     contact_email: str = "",
     actor: str = "system",
     on_stage: Callable[[str], None] = _no_report,
+    standard_categories: bool = True,
 ) -> ProvisionResult:
-    """Create a council: schema (cloned from the template), domain, trial licence, first
-    admin (invited without a password unless `admin_password` is given), then ready.
+    """Create a council: schema (cloned from the template), domain, trial licence, the
+    standard case categories (console.categories.NEW_COUNCIL_CATEGORIES, which its admins
+    then edit; `standard_categories=False` starts it with none), first admin (invited
+    without a password unless `admin_password` is given), then ready.
 
     Everything happens in one transaction, DDL included. `on_stage` is told each stage
     (OnboardingJob.Stage) as it starts, for a progress bar.
@@ -160,6 +165,9 @@ def council_provision(
     domain = council_domain_add(council=council)
     on_stage(Stage.LICENCE)
     licence = licence_start_trial(council=council, days=trial_days, seats=seats, actor=actor)
+    if standard_categories:
+        with schema_context(council.schema_name):
+            categories_seed(names=NEW_COUNCIL_CATEGORIES)
     admin = None
     if details["admin_email"]:
         on_stage(Stage.ADMIN)
