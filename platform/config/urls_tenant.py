@@ -20,6 +20,8 @@ urlpatterns = [
     path("api/v1/", include("reminders.api.urls")),
     path("billing/", include("billing.urls_council")),
     path("survey/", include("feedback.urls")),
+    # The council's own figures against the pilot's six criteria.
+    path("evaluation/", include("feedback.urls_evaluation")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI from a pinned local copy (drf-spectacular-sidecar), its script a file of
     # its own (the split view), so the page runs under the CSP with no inline script.

@@ -103,6 +103,27 @@ FIGURES: list[FigureDef] = [
         "Average answer to 'simple and easy to use'.",
     ),
     FigureDef(
+        "survey_reminders",
+        "Survey: reminders in good time (1-5)",
+        "Average answer to 'reminds me in good time of the actions that matter' "
+        "(asked since December 2026).",
+        chart=False,
+    ),
+    FigureDef(
+        "survey_tracking",
+        "Survey: keeps track of case actions (1-5)",
+        "Average answer to 'helps me keep track of what has been done on each case' "
+        "(asked since December 2026).",
+        chart=False,
+    ),
+    FigureDef(
+        "survey_time",
+        "Survey: frees up time (1-5)",
+        "Average answer to 'frees up time I used to spend on casework admin' "
+        "(asked since December 2026).",
+        chart=False,
+    ),
+    FigureDef(
         "survey_responses", "Survey answers", "Monthly survey answers in the range.", chart=False
     ),
 ]
@@ -130,6 +151,10 @@ SUMMED = [
     "survey_quicker_sum",
     "survey_engagement_sum",
     "survey_easy_sum",
+    "survey_later_responses",
+    "survey_reminders_sum",
+    "survey_tracking_sum",
+    "survey_time_saved_sum",
 ]
 HISTOGRAMS = {
     "close": "close_days_hist",
@@ -245,6 +270,7 @@ def summarise_totals(t: Totals) -> dict[str, d.Figure]:
     action_cases = t.total("action_cases")
     time_cases = t.total("time_cases")
     responses = t.total("survey_responses")
+    later = t.total("survey_later_responses")
     figures: dict[str, d.Figure] = {
         "councillors": d.count(t.latest_councillors),
         "active_councillors": (
@@ -286,6 +312,14 @@ def summarise_totals(t: Totals) -> dict[str, d.Figure]:
         "survey_easy": d.derived(
             _ratio(t.total("survey_easy_sum"), responses), responses, digits=2
         ),
+        # The later questions: averaged over the answers that were asked them.
+        "survey_reminders": d.derived(
+            _ratio(t.total("survey_reminders_sum"), later), later, digits=2
+        ),
+        "survey_tracking": d.derived(
+            _ratio(t.total("survey_tracking_sum"), later), later, digits=2
+        ),
+        "survey_time": d.derived(_ratio(t.total("survey_time_saved_sum"), later), later, digits=2),
         "survey_responses": d.count(responses),
     }
     return {key: figures[key] for key in FIGURE_KEYS}  # the order every table uses

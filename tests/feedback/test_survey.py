@@ -16,7 +16,16 @@ from tests.conftest import in_council, sign_in
 
 pytestmark = pytest.mark.django_db
 
-ANSWER = {"quicker": "4", "engagement": "3", "easy": "5", "comment": "Too many clicks on letters"}
+ANSWER = {
+    "quicker": "4",
+    "engagement": "3",
+    "reminders": "5",
+    "tracking": "4",
+    "easy": "5",
+    "time_saved": "2",
+    "comment": "Too many clicks on letters",
+}
+LATER = {"reminders": 3, "tracking": 3, "time_saved": 3}
 
 
 def _signed_in(council, user) -> Client:
@@ -40,21 +49,22 @@ def test_councillors_are_asked_until_they_answer(council_a, make_user) -> None:
     with in_council(council_a):
         response = SurveyResponse.objects.get(user=cllr)
         assert (response.quicker, response.engagement, response.easy) == (4, 3, 5)
-    assert "Three questions" not in client.get("/", follow=True).content.decode()
+        assert (response.reminders, response.tracking, response.time_saved) == (5, 4, 2)
+    assert "Six questions" not in client.get("/", follow=True).content.decode()
     with in_council(council_a), pytest.raises(Conflict):
-        survey_submit(user=cllr, quicker=1, engagement=1, easy=1)
+        survey_submit(user=cllr, quicker=1, engagement=1, easy=1, **LATER)
 
 
 def test_not_now_stops_asking_for_the_month(council_a, make_user) -> None:
     cllr = make_user(council_a, role="councillor", email="cllr@a.gov.uk")
     client = _signed_in(council_a, cllr)
     client.post("/survey/", {"action": "skip"})
-    assert "Three questions" not in client.get("/", follow=True).content.decode()
+    assert "Six questions" not in client.get("/", follow=True).content.decode()
     fresh = _signed_in(council_a, cllr)  # a new session asks the database
-    assert "Three questions" not in fresh.get("/", follow=True).content.decode()
+    assert "Six questions" not in fresh.get("/", follow=True).content.decode()
     with in_council(council_a):
         # Skipping does not stop them answering later in the month.
-        survey_submit(user=cllr, quicker=2, engagement=2, easy=2)
+        survey_submit(user=cllr, quicker=2, engagement=2, easy=2, **LATER)
         assert SurveyResponse.objects.get(user=cllr).skipped is False
 
 
@@ -67,7 +77,7 @@ def test_only_councillors_answer_and_only_admins_read(council_a, council_b, make
         survey_skip(user=staff)
     assert _signed_in(council_a, staff).get("/survey/").status_code == 403
     assert (
-        "Three questions" not in _signed_in(council_a, staff).get("/", follow=True).content.decode()
+        "Six questions" not in _signed_in(council_a, staff).get("/", follow=True).content.decode()
     )
     _signed_in(council_a, cllr).post("/survey/", ANSWER)
 
@@ -84,7 +94,7 @@ def test_only_councillors_answer_and_only_admins_read(council_a, council_b, make
 def test_only_counts_and_scores_reach_the_central_body(council_a, make_user) -> None:
     cllr = make_user(council_a, role="councillor", email="cllr@a.gov.uk")
     with in_council(council_a):
-        survey_submit(user=cllr, quicker=4, engagement=3, easy=5, comment="Secret remark")
+        survey_submit(user=cllr, quicker=4, engagement=3, easy=5, **LATER, comment="Secret remark")
     council_figures_refresh(schema_name=council_a.schema_name)
     from django.utils import timezone
 

@@ -10,11 +10,9 @@ from datetime import date
 
 from console.models import CouncilMonthlyFigures
 from feedback.disclosure import Figure
-from feedback.evaluation import CRITERIA, Criterion, criteria_from, trial_period
+from feedback.evaluation import Criterion, criteria_from, trial_period
 from feedback.figures import ROW_FIELDS, summarise
 from tenants.models import Council
-
-__all__ = ["CRITERIA", "trial_period"]  # reports and tests read them from here too
 
 
 @dataclass
