@@ -15,8 +15,8 @@ from caseload.models import Action, Case, Category, Constituent, Officer, Referr
 from console.models import CouncilMonthlyFigures, CouncilStats
 from console.selectors.comparison import summarise, totals_from_rows
 from console.services import council_figures_refresh, figures_refresh_all
-from feedback.stats import percentile_cont
 from feedback.models import SurveyResponse
+from feedback.stats import percentile_cont
 from tests.conftest import in_council
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,10 @@ the comparison (feedback.figures), with the criteria a council's own evaluation 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from console.models import CouncilMonthlyFigures
 from feedback.disclosure import Figure
@@ -108,7 +110,9 @@ def evaluation_csv_rows(evaluations: list[CouncilEvaluation]) -> list[list[str]]
     return out
 
 
-def council_month_rows(*, council_id: int, month_from: date, month_to: date) -> list[dict]:
+def council_month_rows(
+    *, council_id: int, month_from: date, month_to: date
+) -> list[Mapping[str, Any]]:
     """A council's stored months in [month_from, month_to], oldest first, as the council's
     own evaluation page reads them (registered with feedback.evaluation at ready())."""
     return list(
