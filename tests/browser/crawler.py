@@ -32,6 +32,7 @@ from tests.browser.support import (
 DOWNLOADS = {
     "caseload:attachment-download",
     "correspondence:batch-print",
+    "correspondence:letterhead-sample",
     "console:comparison-csv",
     "console:report-all",
     "console:report-council",
