@@ -26,6 +26,7 @@ from faker import Faker
 
 from accounts.models import User
 from caseload.calendar import WorkingCalendar, holiday_ensure_defaults
+from caseload.demo_places import PLACES, DemoPlaces
 from caseload.models import (
     Action,
     Case,
@@ -79,8 +80,9 @@ class Topic:
     category: str
     service: str
     job_titles: tuple[str, ...]
-    titles: tuple[str, ...]  # case title patterns; {street} is filled in
-    details: tuple[str, ...]
+    # (title, description) pairs: a case's description tells the story its title names.
+    # {street} is filled in in both.
+    cases: tuple[tuple[str, str], ...]
 
 
 TOPICS = (
@@ -89,15 +91,22 @@ TOPICS = (
         "Housing Services",
         ("Housing Officer", "Repairs Manager", "Tenancy Support Officer"),
         (
-            "Damp and mould in flat on {street}",
-            "Repair not done at {street}",
-            "Housing application: overcrowding",
-            "Heating not working, {street}",
-        ),
-        (
-            "Tenant reports black mould in the bedroom; two young children in the house.",
-            "Repair reported six weeks ago and no appointment given.",
-            "Family of five in a two-bedroom flat asking about their banding.",
+            (
+                "Damp and mould in flat on {street}",
+                "Tenant reports black mould in the bedroom; two young children in the house.",
+            ),
+            (
+                "Repair not done at {street}",
+                "Leaking kitchen roof reported six weeks ago and no appointment given.",
+            ),
+            (
+                "Housing application: overcrowding",
+                "Family of five in a two-bedroom flat asking about their banding.",
+            ),
+            (
+                "Heating not working, {street}",
+                "Boiler broke down last week; elderly tenant using an electric fire.",
+            ),
         ),
     ),
     Topic(
@@ -105,15 +114,22 @@ TOPICS = (
         "Roads and Transportation",
         ("Roads Inspector", "Network Manager", "Street Lighting Engineer"),
         (
-            "Pothole on {street}",
-            "Streetlight out on {street}",
-            "Pavement trip hazard, {street}",
-            "Parking problems near the school on {street}",
-        ),
-        (
-            "Constituent says the pothole has damaged two tyres this month.",
-            "Elderly resident fell on the uneven slabs outside the shops.",
-            "Light has been out for three weeks; residents feel unsafe walking at night.",
+            (
+                "Pothole on {street}",
+                "Constituent says the pothole has damaged two tyres this month.",
+            ),
+            (
+                "Streetlight out on {street}",
+                "Light has been out for three weeks; residents feel unsafe walking at night.",
+            ),
+            (
+                "Pavement trip hazard, {street}",
+                "Elderly resident fell on the uneven slabs outside the shops.",
+            ),
+            (
+                "Parking problems near the school on {street}",
+                "Cars parked on the pavement at drop-off; parents with buggies walk in the road.",
+            ),
         ),
     ),
     Topic(
@@ -121,24 +137,30 @@ TOPICS = (
         "Waste Services",
         ("Waste Services Officer", "Environmental Crime Officer"),
         (
-            "Missed bin collection on {street}",
-            "Fly-tipping in the lane behind {street}",
-            "Request for an assisted bin uplift",
-        ),
-        (
-            "Blue bins missed three fortnights running.",
-            "Mattresses and rubble dumped; rats seen by neighbours.",
-            "Resident has limited mobility and cannot take the bin to the kerb.",
+            ("Missed bin collection on {street}", "Blue bins missed three fortnights running."),
+            (
+                "Fly-tipping in the lane behind {street}",
+                "Mattresses and rubble dumped; rats seen by neighbours.",
+            ),
+            (
+                "Request for an assisted bin uplift",
+                "Resident has limited mobility and cannot take the bin to the kerb.",
+            ),
         ),
     ),
     Topic(
         "Planning",
         "Planning and Building Standards",
         ("Planning Officer", "Enforcement Officer"),
-        ("Objection to planning application near {street}", "Unauthorised extension, {street}"),
         (
-            "Neighbours concerned about loss of light and traffic.",
-            "Works started without permission; asks for enforcement to visit.",
+            (
+                "Objection to planning application near {street}",
+                "Neighbours concerned about loss of light and traffic from the new flats.",
+            ),
+            (
+                "Unauthorised extension, {street}",
+                "Works started without permission; asks for enforcement to visit.",
+            ),
         ),
     ),
     Topic(
@@ -146,42 +168,56 @@ TOPICS = (
         "Health and Social Care Partnership",
         ("Social Worker", "Care at Home Manager"),
         (
-            "Care package review for resident on {street}",
-            "Delay in occupational therapy assessment",
-        ),
-        (
-            "Family asking for a review of care hours after a hospital discharge.",
-            "Waiting eight months for an assessment for a stairlift.",
+            (
+                "Care package review for resident on {street}",
+                "Family asking for a review of care hours after a hospital discharge.",
+            ),
+            (
+                "Delay in occupational therapy assessment",
+                "Waiting eight months for an assessment for a stairlift.",
+            ),
         ),
     ),
     Topic(
         "Council tax and benefits",
         "Revenues and Benefits",
         ("Council Tax Officer", "Benefits Assessor"),
-        ("Council tax banding query", "Council Tax Reduction application delayed"),
         (
-            "Constituent thinks the property is in the wrong band.",
-            "Application submitted two months ago; arrears letters now arriving.",
+            (
+                "Council tax banding query",
+                "Constituent thinks the property is in the wrong band.",
+            ),
+            (
+                "Council Tax Reduction application delayed",
+                "Application submitted two months ago; arrears letters now arriving.",
+            ),
         ),
     ),
     Topic(
         "Parks and open spaces",
         "Greenspace",
         ("Greenspace Officer", "Parks Manager"),
-        ("Overgrown trees at {street}", "Play park equipment broken"),
         (
-            "Branches touching windows and blocking light.",
-            "Swings chained up since the summer; children have nowhere to play.",
+            (
+                "Overgrown trees at {street}",
+                "Branches touching windows and blocking light.",
+            ),
+            (
+                "Play park equipment broken",
+                "Swings chained up since the summer; children have nowhere to play.",
+            ),
         ),
     ),
     Topic(
         "Antisocial behaviour",
         "Community Safety",
         ("Community Safety Officer", "Antisocial Behaviour Officer"),
-        ("Noise complaint, {street}", "Youths gathering at the shops on {street}"),
         (
-            "Loud music late at night most weekends.",
-            "Shopkeeper reports intimidation and damage to the shutters.",
+            ("Noise complaint, {street}", "Loud music late at night most weekends."),
+            (
+                "Youths gathering at the shops on {street}",
+                "Shopkeeper reports intimidation and damage to the shutters.",
+            ),
         ),
     ),
 )
@@ -205,21 +241,33 @@ REPLIES = (
 )
 
 
-def seed(*, council: Council, rng: random.Random) -> None:
-    """Fill `council` with demo casework (skipped when it already has cases)."""
+def seed(*, council: Council, rng: random.Random, places: DemoPlaces | None = None) -> None:
+    """Fill `council` with demo casework (skipped when it already has cases). A pilot
+    council gets its real wards, towns and telephone area codes (caseload.demo_places);
+    `places` gives another council (a test's) one of theirs."""
     with schema_context(council.schema_name), transaction.atomic():
         if Case.objects.exists():
             return
         fake = Faker("en_GB")
         fake.seed_instance(rng.randint(0, 2**31))
-        _Seeder(council=council, rng=rng, fake=fake).run()
+        _Seeder(
+            council=council, rng=rng, fake=fake, places=places or PLACES.get(council.slug)
+        ).run()
+
+
+# A made-up council (a test's) without places: mobile numbers from Ofcom's range for drama.
+FICTIONAL_AREA_CODE = "07700"
 
 
 class _Seeder:
-    def __init__(self, *, council: Council, rng: random.Random, fake: Faker) -> None:
+    def __init__(
+        self, *, council: Council, rng: random.Random, fake: Faker, places: DemoPlaces | None
+    ) -> None:
         self.council = council
         self.rng = rng
         self.fake = fake
+        self.places = places
+        self.place_of = {w.name: w for w in places.wards} if places else {}
         self.now = timezone.now()
         self.domain = council.slug
 
@@ -243,9 +291,15 @@ class _Seeder:
 
     # --- reference data ---------------------------------------------------------------------
     def _wards(self, councillors: list[User]) -> dict[str, Ward]:
-        names = sorted({c.ward for c in councillors if c.ward})
+        """Every ward of a pilot council (with its ONS code where known); otherwise the
+        councillors' wards."""
+        names = sorted({c.ward for c in councillors if c.ward} | set(self.place_of))
         existing = {w.name: w for w in Ward.objects.filter(name__in=names)}
-        missing = [Ward(name=n) for n in names if n not in existing]
+        missing = [
+            Ward(name=n, code=(self.place_of[n].code or None) if n in self.place_of else None)
+            for n in names
+            if n not in existing
+        ]
         Ward.objects.bulk_create(missing)
         return {w.name: w for w in Ward.objects.filter(name__in=names)}
 
@@ -277,6 +331,7 @@ class _Seeder:
         used: set[str] = set()
         for topic in TOPICS:
             for _ in range(self.rng.randint(2, 4)):
+                officer_wards = self.rng.sample(wards, k=min(len(wards), self.rng.randint(1, 3)))
                 first, last = self.fake.first_name(), self.fake.last_name()
                 email = f"{first}.{last}@{self.domain}.gov.uk".lower().replace("'", "")
                 if email in used:
@@ -289,7 +344,7 @@ class _Seeder:
                         job_title=self.rng.choice(topic.job_titles),
                         service=topic.service,
                         email=email,
-                        phone=self._phone(),
+                        phone=self._phone(self._area_code(officer_wards)),
                         is_active=not left,
                         left_on=(self.now - timedelta(days=self.rng.randint(10, 200))).date()
                         if left
@@ -297,7 +352,7 @@ class _Seeder:
                     )
                 )
                 topics_of.append(categories[topic.category])
-                wards_of.append(self.rng.sample(wards, k=min(len(wards), self.rng.randint(1, 3))))
+                wards_of.append(officer_wards)
         Officer.objects.bulk_create(rows)
         Officer.topics.through.objects.bulk_create(
             [
@@ -323,7 +378,9 @@ class _Seeder:
         rows = []
         seen: set[str] = set()
         for index, ward in enumerate(wards):
-            district = f"{area}{index + 1}"
+            place = self.place_of.get(ward.name)
+            # A pilot ward's own town's district (KY1 for Kirkcaldy); else a made-up one.
+            district = place.district if place else f"{area}{index + 1}"
             for _ in range(30):
                 postcode = (
                     f"{district}{self.rng.randint(1, 9)}"
@@ -341,9 +398,18 @@ class _Seeder:
     def _street(self) -> str:
         return f"{self.fake.last_name()} {self.rng.choice(STREET_KINDS)}"
 
-    def _phone(self) -> str:
-        area = self.rng.choice(["1592", "1475", "141", "1698", "1387", "7700"])
-        return f"0{area} {self.rng.randint(100000, 999999)}"
+    def _area_code(self, wards: list[Ward]) -> str:
+        places = [self.place_of[w.name] for w in wards if w.name in self.place_of]
+        return places[0].area_code if places else FICTIONAL_AREA_CODE
+
+    def _phone(self, area_code: str) -> str:
+        """A number in `area_code`: 0141 (Glasgow) has 7-digit local numbers, the others
+        (01592, 01475, ...) 6; 07700 is Ofcom's range for drama (900000-900999)."""
+        if area_code == FICTIONAL_AREA_CODE:
+            return f"07700 900{self.rng.randint(0, 999):03d}"
+        if area_code == "0141":
+            return f"0141 {self.rng.randint(200, 999)} {self.rng.randint(0, 9999):04d}"
+        return f"{area_code} {self.rng.randint(200000, 999999)}"
 
     # --- people -----------------------------------------------------------------------------
     def _constituents(
@@ -358,13 +424,21 @@ class _Seeder:
             ward = wards.get(owner.ward) if owner.ward else None
             pool = postcodes.get(ward.pk, []) if ward else []
             postcode = self.rng.choice(pool) if pool else ""
-            name = self.fake.name()
-            locality = ward.name if ward else self.council.name.removesuffix(" Council")
+            name = f"{self.fake.first_name()} {self.fake.last_name()}"
+            place = self.place_of.get(ward.name) if ward else None
+            # The ward's town (a ward's name is not a postal town: "Kirkcaldy East" is in
+            # Kirkcaldy); a made-up council's own name otherwise.
+            locality = place.town if place else self.council.name.removesuffix(" Council")
             email = ""
             if self.rng.random() < 0.7:
                 email = f"{name.split()[0]}.{name.split()[-1]}{self.rng.randint(1, 99)}@example.com"
                 email = email.lower().replace("'", "")
-            phone = self._phone() if self.rng.random() < 0.8 else ""
+            area_code = place.area_code if place else FICTIONAL_AREA_CODE
+            # Most give a landline in their town; some a mobile (Ofcom's drama range).
+            phone = ""
+            if self.rng.random() < 0.8:
+                mobile = self.rng.random() < 0.4
+                phone = self._phone(FICTIONAL_AREA_CODE if mobile else area_code)
             consent = self.rng.random() < 0.75
             preferred = (
                 "email"
@@ -424,14 +498,15 @@ class _Seeder:
             year = timezone.localtime(opened_at).year
             numbers[year] += 1
             street = self._street()
+            title, detail = self.rng.choice(topic.cases)
             sharing = self.rng.choices(["private", "ward", "named"], weights=[70, 20, 10])[0]
             case = Case(
                 reference=f"{prefix}-{year}-{numbers[year]:05d}",
                 year=year,
                 number=numbers[year],
                 constituent=constituent,
-                title=self.rng.choice(topic.titles).format(street=street)[:200],
-                description=self.rng.choice(topic.details),
+                title=title.format(street=street)[:200],
+                description=detail.format(street=street),
                 category=categories[topic.category],
                 ward_id=constituent.ward_id,
                 priority=self.rng.choices(

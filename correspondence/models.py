@@ -61,7 +61,16 @@ class CouncilTemplate(TimeStamped):
 
 
 class CorrespondenceSettings(TimeStamped):
-    """The council's letterhead (one row, id=1). Blank name means the council's own name."""
+    """The council's letterhead (one row, id=1). Blank name means the council's own name.
+
+    The logo is kept in the row (at most CORRESPONDENCE_LOGO_MAX_BYTES, checked as a real
+    PNG or JPEG by correspondence.services.letterhead), so it lives in the council's schema
+    and leaves with a backup or restore of that council like the rest of its letterhead."""
+
+    class LogoPosition(models.TextChoices):
+        LEFT = "left", "Top left"
+        CENTRE = "centre", "Top centre"
+        RIGHT = "right", "Top right"
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     letterhead_name = models.CharField(max_length=200, blank=True)
@@ -70,12 +79,27 @@ class CorrespondenceSettings(TimeStamped):
     email = models.EmailField(blank=True)
     website = models.CharField(max_length=200, blank=True)
     footer = models.CharField(max_length=300, blank=True)
+    logo = models.BinaryField(blank=True, default=b"")
+    logo_content_type = models.CharField(max_length=20, blank=True)
+    logo_width = models.PositiveIntegerField(default=0)  # pixels, as uploaded
+    logo_height = models.PositiveIntegerField(default=0)
+    logo_position = models.CharField(
+        max_length=10, choices=LogoPosition.choices, default=LogoPosition.RIGHT
+    )
 
     class Meta:
         ordering = ["id"]
         verbose_name_plural = "correspondence settings"
         constraints = [
             models.CheckConstraint(condition=Q(id=1), name="correspondence_settings_singleton"),
+            models.CheckConstraint(
+                condition=Q(logo_content_type__in=["", "image/png", "image/jpeg"]),
+                name="correspondence_logo_png_or_jpeg",
+            ),
+            models.CheckConstraint(
+                condition=Q(logo_position__in=["left", "centre", "right"]),
+                name="correspondence_logo_position_valid",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,11 +3,25 @@
 
 from django.urls import path
 
-from correspondence import views_batches, views_case_writing, views_templates, views_triage
+from correspondence import (
+    views_batches,
+    views_case_writing,
+    views_letterhead,
+    views_templates,
+    views_triage,
+)
 
 app_name = "correspondence"
 
 urlpatterns = [
+    # The council's letterhead: details, logo, and a sample letter (PDF, .docx).
+    path("letterhead/", views_letterhead.letterhead_page, name="letterhead"),
+    path("letterhead/logo/", views_letterhead.letterhead_logo, name="letterhead-logo"),
+    path(
+        "letterhead/sample.<str:fmt>",
+        views_letterhead.letterhead_sample,
+        name="letterhead-sample",
+    ),
     path("cases/<int:case_id>/write/", views_case_writing.case_write, name="case-write"),
     # Members' Services' queue of inbound mail that matched no case.
     path("triage/", views_triage.triage_list, name="triage-list"),

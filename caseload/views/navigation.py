@@ -20,6 +20,8 @@ COUNCIL_ITEMS: list[tuple[str, str, set[str] | None]] = [
     ("Triage", "correspondence:triage-list", {"staff"}),
     # Delegation is the councillor's to give (caseload.services.delegations).
     ("Delegations", "caseload:delegations", {"councillor", "staff"}),
+    # The council's figures against the pilot's criteria (feedback.views_evaluation).
+    ("Evaluation", "evaluation:page", None),
     ("Admin", "caseload:admin-home", {"admin"}),
     # The data protection officer (a flag on staff or an admin; admins reach it from Admin).
     ("Audit log", "caseload:audit-log", {"dpo"}),

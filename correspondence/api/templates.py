@@ -26,6 +26,7 @@ from caseload.selectors import case_get_for_change, case_get_for_user
 from core.api.schema import list_of
 from correspondence import selectors, services
 from correspondence.merge_fields import MERGE_FIELDS
+from correspondence.models import CorrespondenceSettings
 from correspondence.rendering.sandbox import ALLOWED_FILTERS
 from correspondence.selectors import EffectiveTemplate
 
@@ -246,6 +247,14 @@ class LetterheadApi(APIView):
         email = serializers.CharField(required=False, allow_blank=True, max_length=254)
         website = serializers.CharField(required=False, allow_blank=True, max_length=200)
         footer = serializers.CharField(required=False, allow_blank=True, max_length=300)
+        logo_position = serializers.ChoiceField(
+            required=False, choices=CorrespondenceSettings.LogoPosition.choices
+        )
+        # The logo itself is uploaded on the letterhead page (/letterhead/).
+        has_logo = serializers.SerializerMethodField()
+
+        def get_has_logo(self, row: CorrespondenceSettings) -> bool:
+            return bool(row.logo_content_type)
 
     @extend_schema(responses={200: Serializer})
     def get(self, request: Request) -> Response:

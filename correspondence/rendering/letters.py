@@ -6,6 +6,7 @@ an autoescaping Django template for the PDF's HTML), so merged values can never 
 
 from __future__ import annotations
 
+import base64
 import io
 from dataclasses import dataclass, field
 
@@ -28,10 +29,26 @@ class Letter:
     recipient: list[str]
     subject: str
     body: str
+    # The council's logo (PNG or JPEG bytes, checked when uploaded), and where it goes.
+    logo: bytes = b""
+    logo_content_type: str = ""
+    logo_position: str = "right"
     paragraphs: list[list[str]] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "paragraphs", paragraphs(self.body))
+
+    @property
+    def logo_data_uri(self) -> str:
+        """The logo inline in the PDF's HTML (WeasyPrint fetches nothing from outside)."""
+        if not self.logo:
+            return ""
+        return f"data:{self.logo_content_type};base64,{base64.b64encode(self.logo).decode()}"
+
+
+# Printed size of the logo: this wide at most, and no taller than this.
+LOGO_MAX_WIDTH_MM = 45
+LOGO_MAX_HEIGHT_MM = 22
 
 
 def render_docx(letter: Letter) -> bytes:
@@ -47,6 +64,15 @@ def render_docx(letter: Letter) -> bytes:
     # The letterhead sits in the page header, as it would on council stationery.
     header = section.header
     head = header.paragraphs[0]
+    if letter.logo:
+        align = {
+            "left": WD_ALIGN_PARAGRAPH.LEFT,
+            "centre": WD_ALIGN_PARAGRAPH.CENTER,
+            "right": WD_ALIGN_PARAGRAPH.RIGHT,
+        }
+        head.alignment = align.get(letter.logo_position, WD_ALIGN_PARAGRAPH.RIGHT)
+        head.add_run().add_picture(io.BytesIO(letter.logo), **_logo_size(letter.logo))
+        head = header.add_paragraph()
     head.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     name_run = head.add_run(letter.letterhead_name)
     name_run.bold = True
@@ -81,11 +107,30 @@ def render_docx(letter: Letter) -> bytes:
     return buffer.getvalue()
 
 
+def _logo_size(logo: bytes) -> dict:
+    """Width or height for python-docx, keeping the logo within the printed box."""
+    from docx.shared import Mm
+    from PIL import Image
+
+    with Image.open(io.BytesIO(logo)) as image:
+        width, height = image.size
+    if width * LOGO_MAX_HEIGHT_MM >= height * LOGO_MAX_WIDTH_MM:
+        return {"width": Mm(LOGO_MAX_WIDTH_MM)}
+    return {"height": Mm(LOGO_MAX_HEIGHT_MM)}
+
+
 def render_pdf(letter: Letter) -> bytes:
     # Imported here: WeasyPrint takes a second to load and only letters need it.
     from weasyprint import HTML
 
-    html = render_to_string("correspondence/letter.html", {"letter": letter})
+    html = render_to_string(
+        "correspondence/letter.html",
+        {
+            "letter": letter,
+            "logo_max_width_mm": LOGO_MAX_WIDTH_MM,
+            "logo_max_height_mm": LOGO_MAX_HEIGHT_MM,
+        },
+    )
     return bytes(HTML(string=html).write_pdf())
 
 

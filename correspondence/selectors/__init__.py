@@ -3,6 +3,7 @@
 from correspondence.selectors.context import (
     correspondence_settings_get,
     council_name,
+    letterhead_logo_get,
     merge_context,
     sample_context,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "batch_print_attachments",
     "correspondence_settings_get",
     "council_name",
+    "letterhead_logo_get",
     "merge_context",
     "sample_context",
     "template_get_effective",

@@ -28,8 +28,22 @@ def council_name() -> str:
 
 
 def correspondence_settings_get() -> CorrespondenceSettings:
-    """The letterhead settings; an unsaved default row when the council has set none."""
-    return CorrespondenceSettings.objects.filter(pk=1).first() or CorrespondenceSettings(pk=1)
+    """The letterhead settings; an unsaved default row when the council has set none. The
+    logo's bytes are left in the database (up to 1 MB): `letterhead_logo_get` reads them."""
+    return CorrespondenceSettings.objects.filter(pk=1).defer(
+        "logo"
+    ).first() or CorrespondenceSettings(pk=1)
+
+
+def letterhead_logo_get() -> tuple[bytes, str] | None:
+    """The letterhead's logo (bytes, content type), or None when it has none."""
+    row = (
+        CorrespondenceSettings.objects.filter(pk=1)
+        .exclude(logo_content_type="")
+        .values_list("logo", "logo_content_type")
+        .first()
+    )
+    return (bytes(row[0]), row[1]) if row else None
 
 
 def _council_fields() -> dict[str, Any]:

@@ -2,7 +2,11 @@
 
 from correspondence.services.batches import batch_create, batch_process, batch_requeue_stale
 from correspondence.services.inbound import InboundResult, inbound_process, inbound_receive
-from correspondence.services.letterhead import letterhead_update
+from correspondence.services.letterhead import (
+    letterhead_logo_remove,
+    letterhead_logo_set,
+    letterhead_update,
+)
 from correspondence.services.links import (
     OfficerResponse,
     officer_reply_submit,
@@ -42,6 +46,8 @@ __all__ = [
     "inbound_address",
     "inbound_process",
     "inbound_receive",
+    "letterhead_logo_remove",
+    "letterhead_logo_set",
     "letterhead_update",
     "officer_reply_submit",
     "referral_link_open",

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.utils import formataddr, parseaddr
+from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -40,6 +41,7 @@ from correspondence.selectors import (
     EffectiveTemplate,
     correspondence_settings_get,
     council_name,
+    letterhead_logo_get,
     merge_context,
     sample_context,
     template_get_effective,
@@ -275,7 +277,21 @@ def correspondence_send_email(
 
 def letter_for(prepared: Prepared) -> Letter:
     assert prepared.case is not None
+    return letter_on_letterhead(
+        reference=prepared.case.reference,
+        recipient=prepared.recipient_address,
+        subject=prepared.rendered.subject,
+        body=prepared.rendered.body,
+    )
+
+
+def letter_on_letterhead(
+    *, reference: str, recipient: list[str], subject: str, body: str
+) -> Letter:
+    """A letter on the council's letterhead as it stands: its name, address, contacts,
+    footer and logo (every letter, batch letters and the letterhead page's sample)."""
     letterhead = correspondence_settings_get()
+    logo = letterhead_logo_get()
     contact = [
         line
         for line in (
@@ -291,10 +307,13 @@ def letter_for(prepared: Prepared) -> Letter:
         letterhead_contact=contact,
         footer=letterhead.footer,
         date=format_date(timezone.localdate()),
-        reference=prepared.case.reference,
-        recipient=prepared.recipient_address,
-        subject=prepared.rendered.subject,
-        body=prepared.rendered.body,
+        reference=reference,
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        logo=logo[0] if logo else b"",
+        logo_content_type=logo[1] if logo else "",
+        logo_position=letterhead.logo_position,
     )
 
 
@@ -399,3 +418,21 @@ def correspondence_make_letter(
         },
     )
     return GeneratedLetter(action=action, files=tuple(files))
+
+
+SAMPLE_LETTER_TEMPLATE = "acknowledgement"
+
+
+def letterhead_sample_letter(*, actor: User) -> Letter:
+    """The council's acknowledgement letter merged with sample values, on its letterhead as
+    it stands: what the letterhead page previews (PDF and .docx), so a change is seen on a
+    real letter before anyone sends one."""
+    prepared = correspondence_prepare(actor=actor, key=SAMPLE_LETTER_TEMPLATE, case=None)
+    sample: dict[str, Any] = dict(sample_context())
+    constituent, case = sample["constituent"], sample["case"]
+    return letter_on_letterhead(
+        reference=str(case["reference"]),
+        recipient=[str(constituent["name"]), *str(constituent["address"]).splitlines()],
+        subject=prepared.rendered.subject,
+        body=prepared.rendered.body,
+    )

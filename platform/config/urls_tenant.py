@@ -23,6 +23,8 @@ urlpatterns = [
     # The two-admin casework export: /data-exit/ and /api/v1/data-exits/.
     path("", include("dataexit.urls")),
     path("api/v1/", include("dataexit.api.urls")),
+    # The council's own figures against the pilot's six criteria.
+    path("evaluation/", include("feedback.urls_evaluation")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI from a pinned local copy (drf-spectacular-sidecar), its script a file of
     # its own (the split view), so the page runs under the CSP with no inline script.

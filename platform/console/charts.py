@@ -11,7 +11,7 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
-from console.disclosure import Figure
+from feedback.disclosure import Figure
 
 # Each bar has its label on the line above it, so the drawing is narrow (360 units, a
 # phone's width): 16 units of text read as about 16 px on a phone and on a desktop column.

@@ -4,7 +4,7 @@ Nothing here holds a council's casework. `CouncilMonthlyFigures` and `CouncilSta
 numbers only, computed inside each council's schema (console.services.figures); they are
 stored exactly, and every output (page, CSV, API, report) goes through
 console.selectors.comparison, which rounds each month's counts before anything is added up
-or derived (console.disclosure), so no subtraction of published figures undoes it.
+or derived (feedback.disclosure), so no subtraction of published figures undoes it.
 """
 
 from __future__ import annotations
@@ -245,6 +245,12 @@ class CouncilMonthlyFigures(TimeStamped):
     survey_quicker_sum = models.PositiveIntegerField(default=0)
     survey_engagement_sum = models.PositiveIntegerField(default=0)
     survey_easy_sum = models.PositiveIntegerField(default=0)
+    # The questions for criteria 3, 4 and 6, asked since December 2026: answers that had
+    # them, and their sums (0 in months before they were asked).
+    survey_later_responses = models.PositiveIntegerField(default=0)
+    survey_reminders_sum = models.PositiveIntegerField(default=0)
+    survey_tracking_sum = models.PositiveIntegerField(default=0)
+    survey_time_saved_sum = models.PositiveIntegerField(default=0)
     computed_at = models.DateTimeField()
 
     class Meta:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts.models import User
-from feedback.models import SurveyResponse
+from feedback.models import LATER_QUESTIONS, SurveyResponse
 from tenants.models import Council
 
 COMMENTS = [
@@ -47,6 +47,16 @@ def seed(*, council: Council, rng: random.Random) -> None:
                         quicker=max(1, min(5, lean + rng.choice([-1, 0, 0, 1]))),
                         engagement=max(1, min(5, lean + rng.choice([-1, 0, 1]))),
                         easy=max(1, min(5, lean + rng.choice([-1, 0, 0, 1]))),
+                        # The later questions (criteria 3, 4, 6) were first asked this
+                        # month: older answers have none, as real ones would.
+                        **(
+                            {
+                                name: max(1, min(5, lean + rng.choice([-1, 0, 0, 1])))
+                                for name in LATER_QUESTIONS
+                            }
+                            if month == this_month
+                            else {}
+                        ),
                         comment=rng.choice(COMMENTS),
                     )
                 )

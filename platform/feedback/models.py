@@ -15,6 +15,15 @@ SCORE_RANGE = (
     & Q(engagement__isnull=False, engagement__gte=1, engagement__lte=5)
     & Q(easy__isnull=False, easy__gte=1, easy__lte=5)
 )
+# The questions added later (criteria 3, 4 and 6) are null in answers given before they
+# were asked, so old answers stay as they were; when present they are on the same scale.
+# The service asks all six of every new answer.
+LATER_SCORE_RANGE = (
+    (Q(reminders__isnull=True) | Q(reminders__gte=1, reminders__lte=5))
+    & (Q(tracking__isnull=True) | Q(tracking__gte=1, tracking__lte=5))
+    & (Q(time_saved__isnull=True) | Q(time_saved__gte=1, time_saved__lte=5))
+)
+LATER_QUESTIONS = ("reminders", "tracking", "time_saved")
 
 
 class SurveyResponse(models.Model):
@@ -22,7 +31,10 @@ class SurveyResponse(models.Model):
 
     Questions map to the pilot's criteria that figures cannot measure:
     `quicker` (1. makes tasks easier and quicker), `engagement` (2. improves engagement and
-    management of actions for constituents), `easy` (5. simple and easy to use); 1-5 scale.
+    management of actions for constituents), `easy` (5. simple and easy to use); and, asked
+    since December 2026 so that every criterion has a question, `reminders` (3. feedback
+    and reminders of important actions), `tracking` (4. keeping track of case actions),
+    `time_saved` (6. frees up time). 1-5 scale; the later three are null in older answers.
     """
 
     user = models.ForeignKey(
@@ -33,6 +45,9 @@ class SurveyResponse(models.Model):
     quicker = models.PositiveSmallIntegerField(null=True, blank=True)
     engagement = models.PositiveSmallIntegerField(null=True, blank=True)
     easy = models.PositiveSmallIntegerField(null=True, blank=True)
+    reminders = models.PositiveSmallIntegerField(null=True, blank=True)
+    tracking = models.PositiveSmallIntegerField(null=True, blank=True)
+    time_saved = models.PositiveSmallIntegerField(null=True, blank=True)
     comment = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -45,8 +60,9 @@ class SurveyResponse(models.Model):
                 condition=(
                     Q(skipped=True, quicker__isnull=True, engagement__isnull=True)
                     & Q(easy__isnull=True, comment="")
+                    & Q(reminders__isnull=True, tracking__isnull=True, time_saved__isnull=True)
                 )
-                | (Q(skipped=False) & SCORE_RANGE),
+                | (Q(skipped=False) & SCORE_RANGE & LATER_SCORE_RANGE),
                 name="survey_scores_unless_skipped",
             ),
             models.CheckConstraint(condition=Q(month__day=1), name="survey_month_first_day"),

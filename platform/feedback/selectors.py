@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from accounts.selectors import is_council_admin
@@ -29,10 +30,17 @@ class MonthSummary:
     quicker: float | None
     engagement: float | None
     easy: float | None
+    # The later questions: averages over the answers that had them (None before).
+    later_responses: int = 0
+    reminders: float | None = None
+    tracking: float | None = None
+    time_saved: float | None = None
 
 
 def survey_monthly_totals() -> list[dict[str, Any]]:
     """Per month: number of answers and the sum of each score (no comments, no people).
+    The questions added later have their own count (`later_responses`: answers that
+    include them), so their averages are over the answers that were asked them.
 
     This is what leaves the council's schema for the central body's comparison."""
     rows = (
@@ -43,10 +51,18 @@ def survey_monthly_totals() -> list[dict[str, Any]]:
             quicker_sum=Sum("quicker"),
             engagement_sum=Sum("engagement"),
             easy_sum=Sum("easy"),
+            later_responses=Count("id", filter=Q(reminders__isnull=False)),
+            reminders_sum=Coalesce(Sum("reminders"), 0),
+            tracking_sum=Coalesce(Sum("tracking"), 0),
+            time_saved_sum=Coalesce(Sum("time_saved"), 0),
         )
         .order_by("month")
     )
     return [dict(row) for row in rows]
+
+
+def _average(total: int, count: int) -> float | None:
+    return total / count if count else None
 
 
 def survey_summary_for_admin(*, user: User) -> list[MonthSummary]:
@@ -61,6 +77,10 @@ def survey_summary_for_admin(*, user: User) -> list[MonthSummary]:
             quicker=row["quicker_sum"] / row["responses"],
             engagement=row["engagement_sum"] / row["responses"],
             easy=row["easy_sum"] / row["responses"],
+            later_responses=row["later_responses"],
+            reminders=_average(row["reminders_sum"], row["later_responses"]),
+            tracking=_average(row["tracking_sum"], row["later_responses"]),
+            time_saved=_average(row["time_saved_sum"], row["later_responses"]),
         )
         for row in reversed(rows)
     ]

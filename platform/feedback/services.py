@@ -47,17 +47,24 @@ def survey_submit(
     quicker: int,
     engagement: int,
     easy: int,
+    reminders: int,
+    tracking: int,
+    time_saved: int,
     comment: str = "",
     today: date | None = None,
 ) -> SurveyResponse:
-    """Record this month's answer. A "not now" earlier in the month may be replaced by an
-    answer; a second answer for the same month is refused."""
+    """Record this month's answer to all six questions (one per pilot criterion). A "not
+    now" earlier in the month may be replaced by an answer; a second answer for the same
+    month is refused."""
     _require_councillor(user)
     licence_assert_writable(schema_name=current_schema())
     scores = {
         "quicker": _score("quicker", quicker),
         "engagement": _score("engagement", engagement),
         "easy": _score("easy", easy),
+        "reminders": _score("reminders", reminders),
+        "tracking": _score("tracking", tracking),
+        "time_saved": _score("time_saved", time_saved),
     }
     comment = (comment or "").strip()
     if len(comment) > COMMENT_MAX_LENGTH:

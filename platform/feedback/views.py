@@ -21,7 +21,7 @@ def _council_only(request: HttpRequest) -> None:
 
 @login_required
 def survey_view(request: HttpRequest) -> HttpResponse:
-    """This month's three questions, for councillors."""
+    """This month's six questions (one per pilot criterion), for councillors."""
     _council_only(request)
     if not request.user.is_councillor:  # type: ignore[union-attr]
         raise DjangoPermissionDenied
@@ -38,6 +38,9 @@ def survey_view(request: HttpRequest) -> HttpResponse:
                 quicker=int(form.cleaned_data["quicker"]),
                 engagement=int(form.cleaned_data["engagement"]),
                 easy=int(form.cleaned_data["easy"]),
+                reminders=int(form.cleaned_data["reminders"]),
+                tracking=int(form.cleaned_data["tracking"]),
+                time_saved=int(form.cleaned_data["time_saved"]),
                 comment=form.cleaned_data["comment"],
             )
         except ApplicationError as exc:

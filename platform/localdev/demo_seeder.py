@@ -25,14 +25,19 @@ from caseload.services import member_add
 from console import demo_seeder as console_demo
 from console.services import council_provision
 from feedback import demo_seeder as feedback_demo
-from localdev.demo_councils import DEMO_COUNCILS, DEMO_PASSWORD, DEMO_TOTP_SECRET
+from localdev.demo_councils import (
+    DEMO_COUNCILS,
+    DEMO_PASSWORD,
+    DEMO_TOTP_SECRET,
+    PILOT_COUNCILLORS,
+)
 from tenants.models import Council
 
 # Casework first; the console last, since it computes the comparison figures from
 # everything seeded before it.
 DEMO_SEEDERS = (caseload_demo.seed, feedback_demo.seed, console_demo.seed)
 
-COUNCILLORS_PER_COUNCIL = 10  # the pilot's ten volunteer councillors
+COUNCILLORS_PER_COUNCIL = PILOT_COUNCILLORS  # the pilot's ten volunteer councillors
 STAFF_PER_COUNCIL = 2
 
 
@@ -55,7 +60,10 @@ def _seed_people(council: Council, wards: list[str], rng: random.Random, hashed:
             member_add(
                 actor=None,
                 email=f"{local}@{domain}",
-                name=f"{'Cllr ' if role == 'councillor' else ''}{fake.name()}",
+                # First and last name only: Faker's name() may carry "Mr" or "Dr", which
+                # would make "Cllr Mr ..." for a councillor.
+                name=f"{'Cllr ' if role == 'councillor' else ''}"
+                f"{fake.first_name()} {fake.last_name()}",
                 role=role,
                 ward=ward,
             )

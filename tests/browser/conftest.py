@@ -91,7 +91,15 @@ class World:
         from caseload.models import Case
 
         with schema_context(council.schema_name):
-            closed = Case.objects.filter(status="closed").order_by("id").first()
+            # A closed case of the demo's first councillor (whom staff@ acts for), so the
+            # councillor and staff who open it directly may see it whatever the draw.
+            closed = (
+                Case.objects.filter(
+                    status="closed", owner__email=f"councillor@{council.slug}.example.gov.uk"
+                )
+                .order_by("id")
+                .first()
+            )
             with_files = Case.objects.filter(attachments__isnull=False).order_by("id").first()
         assert closed is not None and with_files is not None
         connection.set_schema_to_public()

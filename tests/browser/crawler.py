@@ -33,6 +33,7 @@ DOWNLOADS = {
     "caseload:attachment-download",
     "caseload:audit-export",
     "correspondence:batch-print",
+    "correspondence:letterhead-sample",
     "console:comparison-csv",
     "console:report-all",
     "console:report-council",

@@ -46,6 +46,7 @@ NOT_PAGES = {
     "dataexit:download": "the archive (a zip), not a page; tests/dataexit checks it",
     "correspondence:template-copy": "POST only: the copy button on a shared template's page",
     "correspondence:template-preview": "htmx fragment: the live preview beside the edit form",
+    "correspondence:letterhead-logo": "the logo image shown on the letterhead page",
     "accounts:logout": "POST only: the sign-out button",
     "accounts:recovery-codes": "POST only: the new-codes button on the account page",
     "accounts:two-factor-remove": "POST only: the turn-off button on the account page",
@@ -95,6 +96,7 @@ DIRECTORY_UPKEEP = _names("caseload", "officer-create officer-import officer-edi
 TRIAGE = {"correspondence:triage-list", "correspondence:triage-detail"}  # staff only
 SURVEY = {"feedback:survey"}  # councillors answer it
 SURVEY_RESULTS = {"feedback:results"}  # admins read it
+LETTERHEAD = _names("correspondence", "letterhead letterhead-sample")  # staff and admins
 BILLING = {"billing_council:home"}
 FROM_EMAILS = _names("correspondence_public", "officer-reply officer-reply-thanks") | {
     "accounts:set-password"
@@ -146,7 +148,8 @@ PEOPLE = [
         | SURVEY_RESULTS
         | FROM_EMAILS
         | SIGN_IN
-        | TRIAGE,
+        | TRIAGE
+        | LETTERHEAD,
     ),
     Person(
         "staff",
@@ -171,7 +174,8 @@ PEOPLE = [
             ADMIN_AREA | DIRECTORY_UPKEEP | BILLING | SURVEY_RESULTS | FROM_EMAILS | SIGN_IN
         )
         | WRITE_PAGES
-        | TRIAGE,
+        | TRIAGE
+        | LETTERHEAD,
         per_route=1,
     ),
     Person(

@@ -42,3 +42,97 @@ def test_seed_makes_a_year_of_consistent_cases_once(cast, council_a) -> None:
     seed(council=council_a, rng=random.Random("demo-test"))
     with in_council(council_a):
         assert Action.objects.count() == total
+
+
+@pytest.mark.django_db
+def test_a_pilot_councils_demo_has_its_real_wards_towns_and_numbers(council_a) -> None:
+    """Fife's demo: all 22 wards, codes only where a source gave one, addresses in the
+    ward's town (never the ward's name as a town), phone numbers in Fife's area codes, and
+    every case's description telling the story its title names."""
+    import re
+
+    from caseload.demo_places import PLACES
+    from caseload.demo_seeder import FICTIONAL_AREA_CODE, TOPICS
+    from caseload.models import Constituent, Ward
+    from localdev.demo_councils import DEMO_COUNCILS, DEMO_PASSWORD
+    from localdev.demo_seeder import _seed_people
+
+    fife = PLACES["fife"]
+    assert len(fife.wards) == 22 and len({w.name for w in fife.wards}) == 22
+    slug, _name, councillor_wards = next(c for c in DEMO_COUNCILS if c[0] == "fife")
+    rng = random.Random(f"demo-{slug}")
+    from django.contrib.auth.hashers import make_password
+
+    _seed_people(council_a, councillor_wards, rng, make_password(DEMO_PASSWORD))
+    seed(council=council_a, rng=rng, places=fife)
+    with in_council(council_a):
+        wards = {w.name: w for w in Ward.objects.all()}
+        assert set(wards) == {w.name for w in fife.wards}
+        for place in fife.wards:
+            assert (wards[place.name].code or "") == place.code  # never a guessed code
+        # Councillors are "Cllr First Last": no "Cllr Mr", "Cllr Dr", nothing doubled.
+        from accounts.models import User
+
+        names = list(User.objects.filter(role="councillor").values_list("name", flat=True))
+        assert len(names) == 10
+        for name in names:
+            assert re.fullmatch(r"Cllr [A-Z][\w'-]+ [A-Z][\w' -]+", name), name
+            assert not re.search(r"\b(Mr|Mrs|Ms|Miss|Dr|Prof)\b\.?", name), name
+        allowed = fife.area_codes | {FICTIONAL_AREA_CODE}
+        assert fife.area_codes <= {"01592", "01334", "01383", "01333", "01337", "01382"}
+        towns = {w.name: w.town for w in fife.wards}
+        districts = {w.name: w.district for w in fife.wards}
+        constituents = list(Constituent.objects.select_related("ward"))
+        assert constituents
+        for person in constituents:
+            if person.phone:
+                assert person.phone.split()[0] in allowed, person.phone
+            if person.ward is not None:
+                town = person.address.splitlines()[-1]
+                assert town == towns[person.ward.name], (town, person.ward.name)
+                assert person.postcode.split()[0] == districts[person.ward.name]
+        for officer in Officer.objects.all():
+            assert officer.phone.split()[0] in fife.area_codes, officer.phone
+        # Titles and descriptions agree: each case's pair is one of the topic's pairs.
+        pairs = [
+            (re.compile(re.escape(title).replace(re.escape("{street}"), ".+") + "$"), detail)
+            for topic in TOPICS
+            for title, detail in topic.cases
+        ]
+        for title, description in Case.objects.values_list("title", "description"):
+            assert any(
+                pattern.match(title) and description == detail for pattern, detail in pairs
+            ), (title, description)
+
+
+def test_every_pilot_council_has_all_its_wards_and_its_own_area_codes() -> None:
+    """The data itself: ward counts as the 2016 Electoral Arrangements Orders made them,
+    codes only in the S13002 form where given, each council's own telephone area codes."""
+    import re
+
+    from caseload.demo_places import PLACES
+
+    counts = {
+        "fife": 22,
+        "north-lanarkshire": 21,
+        "dumfries-and-galloway": 12,
+        "east-dunbartonshire": 7,
+        "inverclyde": 7,
+    }
+    assert {slug: len(p.wards) for slug, p in PLACES.items()} == counts
+    expected_codes = {
+        "fife": {"01592", "01334", "01383"},
+        "north-lanarkshire": {"01698", "01236"},
+        "dumfries-and-galloway": {"01387", "01776"},
+        "east-dunbartonshire": {"0141"},
+        "inverclyde": {"01475"},
+    }
+    for slug, places in PLACES.items():
+        # The codes the brief names for each council are among its wards' codes.
+        assert expected_codes[slug] <= places.area_codes, slug
+        assert [w.number for w in places.wards] == list(range(1, len(places.wards) + 1))
+        for ward in places.wards:
+            assert ward.code == "" or re.fullmatch(r"S13002\d{3}", ward.code), ward
+            assert ward.town and ward.district and ward.area_code, ward
+    codes = [w.code for p in PLACES.values() for w in p.wards if w.code]
+    assert len(codes) == len(set(codes))

@@ -138,7 +138,7 @@ def test_every_console_output_carries_numbers_only(central_client, api_for, make
         central_client.get("/reports/evaluation.csv").content.decode(),
         central_client.get("/councils/").content.decode(),
     ]
-    # 6 cases, rounded at random to a multiple of 5 (console.disclosure).
+    # 6 cases, rounded at random to a multiple of 5 (feedback.disclosure).
     assert re.search(r'"cases_opened":(5|10)[,}]', outputs[0].replace(" ", ""))
     for text in outputs:
         for secret in [

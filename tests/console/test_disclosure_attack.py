@@ -347,7 +347,7 @@ def test_no_published_combination_gives_back_a_hidden_number(
 
 
 def test_the_rounding_is_fixed_per_cell_and_unbiased(settings) -> None:
-    from console.disclosure import rounded
+    from feedback.disclosure import rounded
 
     draws = [rounded(2, cell=f"1:2026-{m:02d}:cases_opened") for m in range(1, 13)]
     assert set(draws) <= {0, 5}

@@ -15,8 +15,8 @@ from caseload.models import Action, Case, Category, Constituent, Officer, Referr
 from console.models import CouncilMonthlyFigures, CouncilStats
 from console.selectors.comparison import summarise, totals_from_rows
 from console.services import council_figures_refresh, figures_refresh_all
-from console.stats import percentile_cont
 from feedback.models import SurveyResponse
+from feedback.stats import percentile_cont
 from tests.conftest import in_council
 
 pytestmark = pytest.mark.django_db
@@ -311,7 +311,7 @@ def test_small_numbers_are_suppressed_in_summaries(seeded) -> None:
     council_figures_refresh(schema_name=seeded.schema_name, today=TODAY)
     rows = _rows(seeded)
     jan = summarise([rows[JAN]])
-    # Counts are rounded at random to a multiple of 5 in their month (console.disclosure):
+    # Counts are rounded at random to a multiple of 5 in their month (feedback.disclosure):
     # 6 shows as 5 or 10, 2 as "<5" (rounded to 0) or 5; a derived figure is shown only
     # when its rounded bases are 5 or more.
     assert jan["cases_opened"] in (5, 10)

@@ -10,7 +10,8 @@ import pytest
 from django.utils import timezone
 
 from console.models import CouncilMonthlyFigures
-from console.selectors.evaluation import CRITERIA, evaluation_councils, evaluation_for
+from console.selectors.evaluation import evaluation_councils, evaluation_for
+from feedback.evaluation import CRITERIA
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from console.selectors.comparison import comparison_as_dict, comparison_get, par
 class ComparisonApi(APIView):
     """Per council: figures over the range and per month, cases by category and ward code.
     Counts are rounded at random to multiples of 5 in each month, and every figure is built
-    from those rounded months (console.disclosure); small ones show as "<5"; null means not
+    from those rounded months (feedback.disclosure); small ones show as "<5"; null means not
     measured."""
 
     permission_classes = [IsCentralStaff]

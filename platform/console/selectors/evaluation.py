@@ -1,88 +1,20 @@
 """The evaluation report: the pilot's six criteria, each with its evidence over a council's
 trial period, per council and across councils. Built on the same suppressed figures as
-the comparison (console.selectors.comparison)."""
+the comparison (feedback.figures), with the criteria a council's own evaluation page shows
+(feedback.evaluation)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
+from typing import Any
 
-from django.utils import timezone
-
-from console.disclosure import Figure
 from console.models import CouncilMonthlyFigures
-from console.selectors.comparison import FIGURES_BY_KEY, summarise
+from feedback.disclosure import Figure
+from feedback.evaluation import Criterion, criteria_from, trial_period
+from feedback.figures import ROW_FIELDS, summarise
 from tenants.models import Council
-
-# (number, criterion, [(figure key, how it is evidence)]). Survey keys cover the criteria
-# figures cannot measure; "frees up time" compares days to close with the first month.
-CRITERIA: list[tuple[int, str, list[tuple[str, str]]]] = [
-    (
-        1,
-        "Makes tasks easier and quicker",
-        [
-            ("survey_quicker", "Councillors' own view (monthly survey)"),
-            ("first_action_days_median", "How soon a new case gets its first action"),
-        ],
-    ),
-    (
-        2,
-        "Improves engagement and management of actions for constituents",
-        [
-            ("referrals_on_time_pct", "Officers' replies arrive within the original target"),
-            ("referrals_extended_pct", "Officers given more time (shown apart, never on time)"),
-            ("first_action_days_median", "Constituents' cases are picked up quickly"),
-            ("survey_engagement", "Councillors' own view (monthly survey)"),
-        ],
-    ),
-    (
-        3,
-        "Provides feedback and reminders of important actions",
-        [("bfs_on_time_pct", "Brought-forward reminders acted on by their date")],
-    ),
-    (
-        4,
-        "Helps keep track of case actions",
-        [
-            ("actions_per_case", "Actions recorded per case"),
-            ("cases_with_bf_pct", "Cases with a BF set"),
-        ],
-    ),
-    (
-        5,
-        "Is simple and easy to use",
-        [
-            ("survey_easy", "Councillors' own view (monthly survey)"),
-            ("logins_per_councillor_week", "Use: sign-ins per councillor per week"),
-            ("active_councillors", "Councillors using it each month"),
-        ],
-    ),
-    (
-        6,
-        "Frees up time",
-        [
-            ("time_per_case_minutes", "Time recorded per case"),
-            ("close_days_median", "Days to close a case"),
-        ],
-    ),
-]
-
-
-@dataclass
-class Evidence:
-    key: str
-    label: str
-    why: str
-    trial: Figure
-    first_month: Figure
-    last_month: Figure
-
-
-@dataclass
-class Criterion:
-    number: int
-    title: str
-    evidence: list[Evidence]
 
 
 @dataclass
@@ -94,18 +26,6 @@ class CouncilEvaluation:
     licence_state: str
     criteria: list[Criterion] = field(default_factory=list)
     summary: dict[str, Figure] = field(default_factory=dict)
-
-
-def trial_period(council: Council, *, today: date | None = None) -> tuple[date, date]:
-    """From the council's first month to the month its trial ends (or this month)."""
-    today = today or timezone.localdate()
-    start = timezone.localtime(council.created_at).date().replace(day=1)
-    end = today.replace(day=1)
-    licence = getattr(council, "licence", None)
-    trial_end: datetime | None = licence.trial_ends_at if licence else None
-    if trial_end is not None:
-        end = min(end, timezone.localtime(trial_end).date().replace(day=1))
-    return start, max(start, end)
 
 
 def evaluation_for(
@@ -136,24 +56,7 @@ def evaluation_for(
             licence_state=licence.get_state_display() if licence else "No licence",
             summary=trial,
         )
-        for number, title, keys in CRITERIA:
-            evaluation.criteria.append(
-                Criterion(
-                    number=number,
-                    title=title,
-                    evidence=[
-                        Evidence(
-                            key=key,
-                            label=FIGURES_BY_KEY[key].label,
-                            why=why,
-                            trial=trial[key],
-                            first_month=first[key],
-                            last_month=last[key],
-                        )
-                        for key, why in keys
-                    ],
-                )
-            )
+        evaluation.criteria = criteria_from(trial=trial, first=first, last=last)
         result.append(evaluation)
     return result
 
@@ -205,3 +108,17 @@ def evaluation_csv_rows(evaluations: list[CouncilEvaluation]) -> list[list[str]]
                     ]
                 )
     return out
+
+
+def council_month_rows(
+    *, council_id: int, month_from: date, month_to: date
+) -> list[Mapping[str, Any]]:
+    """A council's stored months in [month_from, month_to], oldest first, as the council's
+    own evaluation page reads them (registered with feedback.evaluation at ready())."""
+    return list(
+        CouncilMonthlyFigures.objects.filter(
+            council_id=council_id, month__gte=month_from, month__lte=month_to
+        )
+        .order_by("month")
+        .values(*ROW_FIELDS, "computed_at")
+    )

@@ -97,6 +97,10 @@ class MonthFigures:
     survey_quicker_sum: int = 0
     survey_engagement_sum: int = 0
     survey_easy_sum: int = 0
+    survey_later_responses: int = 0
+    survey_reminders_sum: int = 0
+    survey_tracking_sum: int = 0
+    survey_time_saved_sum: int = 0
 
 
 @dataclass
@@ -170,6 +174,10 @@ def council_figures_compute(*, today: date | None = None) -> CouncilAggregate:
         figures.survey_quicker_sum = row["quicker_sum"]
         figures.survey_engagement_sum = row["engagement_sum"]
         figures.survey_easy_sum = row["easy_sum"]
+        figures.survey_later_responses = row["later_responses"]
+        figures.survey_reminders_sum = row["reminders_sum"]
+        figures.survey_tracking_sum = row["tracking_sum"]
+        figures.survey_time_saved_sum = row["time_saved_sum"]
 
     councillor_since = councillor_joined_dates()
     council = Council.objects.filter(schema_name=current_schema()).first()

@@ -14,7 +14,6 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from console.charts import bar_chart
-from console.disclosure import Figure, rule_text
 from console.permissions import central_staff_required
 from console.selectors.comparison import (
     CACHE_SECONDS,
@@ -27,6 +26,7 @@ from console.selectors.comparison import (
 )
 from core.csv_writer import csv_response
 from core.errors import ApplicationError
+from feedback.disclosure import Figure, rule_text
 from tenants.tasks import fan_out
 
 

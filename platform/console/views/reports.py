@@ -8,10 +8,10 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from console.disclosure import rule_text
 from console.permissions import central_staff_required
 from console.selectors.evaluation import evaluation_councils, evaluation_csv_rows, evaluation_for
 from core.csv_writer import csv_response
+from feedback.disclosure import rule_text
 
 
 def _chosen(request: HttpRequest) -> list[str] | None:

@@ -35,6 +35,7 @@ from django.utils.crypto import salted_hmac
 
 Figure = int | float | str | None
 
+# The salt keeps its first home's name: changing it would redraw every published figure.
 _SALT = "console.disclosure.rounding"
 
 
