@@ -10,7 +10,7 @@ from django.shortcuts import render
 from accounts.models import User
 from caseload import selectors
 from core.web import council_page
-from reminders.selectors import dashboard_due_items
+from reminders.selectors import UPCOMING_WORKING_DAYS, dashboard_due_items
 
 DASHBOARD_ROWS = 10
 
@@ -28,6 +28,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "caseload/dashboard.html",
         {
             "due": due,
+            "upcoming_days": UPCOMING_WORKING_DAYS,
             "overdue_count": len(due.bfs_overdue) + len(due.referrals_past_target),
             "open_cases": list(open_cases[:DASHBOARD_ROWS]),
             "open_count": open_cases.count(),

@@ -35,6 +35,7 @@ from caseload.forms import (
     SharingForm,
 )
 from caseload.models import Case, Constituent, Referral
+from caseload.page_hooks import case_sections
 from core.errors import ApplicationError
 from core.web import add_service_error, council_page, paginate, posted, query_without_page
 
@@ -148,6 +149,8 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             else [],
             "attachment_form": AttachmentForm() if can_change else None,
             "today": timezone.localdate(),
+            # What the apps built on caseload add (reminders' BFs): caseload.page_hooks.
+            "sections": case_sections(request=request, case=case, can_change=can_change),
         },
     )
 
