@@ -26,11 +26,12 @@ from console import demo_seeder as console_demo
 from console.services import council_provision
 from feedback import demo_seeder as feedback_demo
 from localdev.demo_councils import DEMO_COUNCILS, DEMO_PASSWORD, DEMO_TOTP_SECRET
+from reminders import demo_seeder as reminders_demo
 from tenants.models import Council
 
-# Casework first; the console last, since it computes the comparison figures from
-# everything seeded before it.
-DEMO_SEEDERS = (caseload_demo.seed, feedback_demo.seed, console_demo.seed)
+# Casework first, then the BFs and referrals every dashboard shows (built on it); the console
+# last, since it computes the comparison figures from everything seeded before it.
+DEMO_SEEDERS = (caseload_demo.seed, reminders_demo.seed, feedback_demo.seed, console_demo.seed)
 
 COUNCILLORS_PER_COUNCIL = 10  # the pilot's ten volunteer councillors
 STAFF_PER_COUNCIL = 2
