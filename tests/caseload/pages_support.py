@@ -213,11 +213,11 @@ class Scene:
 def build_scene(cast: Any, council: Council) -> Scene:
     from datetime import date, timedelta
 
+    from django.utils import timezone
+
     from caseload import services
     from caseload.models import Delegation
     from reminders.models import BFRule
-    from django.utils import timezone
-
     from reminders.services import bf_add
     from tests.caseload.conftest import make_case, make_constituent, make_officer
 
