@@ -45,6 +45,7 @@ class BFAddForm(forms.Form):
     )
     owner = PersonChoiceField(
         queryset=User.objects.none(),
+        required=False,  # none given: the person adding it (the service's default)
         empty_label=None,
         label="Whose reminder",
         help_text="The case's councillor or Members' Services staff acting for them",
@@ -80,7 +81,7 @@ class BFSnoozeForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         has_days = data.get("working_days") is not None
         has_date = data.get("until") is not None
         if not self.errors:

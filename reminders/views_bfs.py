@@ -79,7 +79,11 @@ def bf_add(request: HttpRequest, case_id: int) -> HttpResponse:
         d = form.cleaned_data
         try:
             bf = services.bf_add(
-                actor=user, case=case, due_date=d["due_date"], reason=d["reason"], owner=d["owner"]
+                actor=user,
+                case=case,
+                due_date=d["due_date"],
+                reason=d["reason"],
+                owner=d.get("owner"),
             )
         except ApplicationError as exc:
             add_service_error(form, exc)
