@@ -35,6 +35,7 @@ NOT_PAGES = {
     "caseload:admin-delegation-revoke": "POST only: the revoke button",
     "caseload:admin-category-toggle": "POST only: the retire/restore button",
     "caseload:admin-holiday-remove": "POST only: the remove button",
+    "reminders:bf-rule-toggle": "POST only: the switch off/on button on the BF rules page",
     "correspondence:template-copy": "POST only: the copy button on a shared template's page",
     "correspondence:template-preview": "htmx fragment: the live preview beside the edit form",
     "accounts:logout": "POST only: the sign-out button",
@@ -74,12 +75,14 @@ CASEWORK = _names(
     "case-reopen case-sharing attachment-download constituent-create constituent-detail "
     "constituent-edit surgery surgery-case",
 ) | _names("correspondence", "case-write batch-list batch-new batch-detail batch-print")
+BF_FORMS = _names("reminders", "bf-add bf-snooze bf-reassign bf-complete")  # on a case's BFs
+CASEWORK |= BF_FORMS
 ADMIN_AREA = _names(
     "caseload",
     "admin-home admin-users admin-user-create admin-user-access admin-delegations "
     "admin-categories admin-category-edit admin-wards admin-holidays admin-postcodes "
     "admin-settings admin-sign-in admin-user-sign-in",
-)
+) | _names("reminders", "bf-rules bf-rule-edit")
 DIRECTORY_UPKEEP = _names("caseload", "officer-create officer-import officer-edit")
 TRIAGE = {"correspondence:triage-list", "correspondence:triage-detail"}  # staff only
 SURVEY = {"feedback:survey"}  # councillors answer it
@@ -96,6 +99,7 @@ WRITE_PAGES = _names(
     "case-sharing constituent-create constituent-edit officer-create officer-import "
     "officer-edit surgery surgery-case admin-user-create admin-user-access admin-category-edit",
 ) | {"correspondence:case-write", "correspondence:batch-new", "feedback:survey"}
+WRITE_PAGES |= BF_FORMS | {"reminders:bf-rule-edit"}
 COUNCIL_PAGES = "every route of the council's URLconf"
 ALWAYS_OPEN_FORMS = ("form /billing/portal/", "form /account/", "form /admin-area/sign-in/")
 PLATFORM_PUBLIC = _names("console", "trial-request trial-sent trial-confirm")
