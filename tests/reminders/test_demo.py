@@ -25,6 +25,7 @@ def test_every_dashboard_shows_bfs_in_each_list_and_referrals_in_each_state(
     started = time.perf_counter()
     seed(council=council_a, rng=random.Random("demo-test"))
     elapsed = time.perf_counter() - started
+    print(f"\nreminders demo seed for one council: {elapsed:.2f} s")
     today = on_a_working_day
     with in_council(council_a):
         assert elapsed < 5, elapsed
