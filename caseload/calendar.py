@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
+from django.db import connection
+
 from caseload.models import CouncilHoliday, HolidayYear
 
 # A year has ~250 working days, so this many calendar days always covers the span needed.
@@ -41,6 +43,26 @@ def holiday_ensure_defaults(years: Iterable[int]) -> None:
         HolidayYear.objects.bulk_create([HolidayYear(year=year)], ignore_conflicts=True)
 
 
+def _holidays_and_seeded_years(years: set[int]) -> tuple[list[date], set[int]]:
+    """The council's non-working holidays in `years`, and which of `years` have their
+    defaults seeded, in one query: pages that show working days (the dashboard) call this
+    on every request, and once a year is seeded there is nothing else to ask."""
+    holiday = connection.ops.quote_name(CouncilHoliday._meta.db_table)
+    seeded = connection.ops.quote_name(HolidayYear._meta.db_table)
+    wanted = sorted(years)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT date, NULL::integer FROM {holiday}"
+            " WHERE NOT is_removed AND EXTRACT(year FROM date)::integer = ANY(%s)"
+            f" UNION ALL SELECT NULL::date, year FROM {seeded} WHERE year = ANY(%s)",
+            [wanted, wanted],
+        )
+        rows = cursor.fetchall()
+    dates = [day for day, _ in rows if day is not None]
+    found = {year for day, year in rows if day is None}
+    return dates, found
+
+
 class WorkingCalendar:
     """Answers working-day questions for a fixed set of non-working dates."""
 
@@ -50,10 +72,11 @@ class WorkingCalendar:
     @classmethod
     def for_years(cls, years: Iterable[int]) -> WorkingCalendar:
         years = set(years)
-        holiday_ensure_defaults(years)
-        dates = CouncilHoliday.objects.filter(date__year__in=years, is_removed=False).values_list(
-            "date", flat=True
-        )
+        dates, seeded = _holidays_and_seeded_years(years)
+        if seeded != years:
+            # The first use of a year in this council: seed its defaults, then read again.
+            holiday_ensure_defaults(years)
+            dates, _ = _holidays_and_seeded_years(years)
         return cls(dates)
 
     @classmethod

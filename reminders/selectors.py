@@ -18,9 +18,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import is_council_admin
+from caseload.calendar import WorkingCalendar
 from caseload.models import Case, Delegation, Referral
-from caseload.selectors.access import case_visible_q
-from caseload.selectors.dashboard import referrals_past_target_for_user
+from caseload.selectors.access import case_can_change, case_visible_q
+from caseload.selectors.dashboard import referrals_awaiting_reply_for_user
 from core.errors import NotFound, PermissionDenied
 from reminders.models import BF, BFRule
 
@@ -88,6 +89,50 @@ def bf_get_for_user(*, user: User, bf_id: int) -> BF:
     if bf is None:
         raise NotFound(f"No reminder with id {bf_id}.")
     return bf
+
+
+def bf_get_for_change(*, user: User, bf_id: int) -> BF:
+    """One BF `user` may change (on a case they own or act for). NotFound when its case is
+    invisible to them; PermissionDenied when the case is only shared with them to read."""
+    bf = bf_get_for_user(user=user, bf_id=bf_id)
+    if not case_can_change(user, bf.case):
+        raise PermissionDenied(
+            "This case is shared with you to read. Only its owner and the staff who support "
+            "them can change its reminders."
+        )
+    return bf
+
+
+def bf_list_for_case(*, case: Case) -> list[BF]:
+    """Every BF of a case (everyone's; open ones first by date, then done ones, latest done
+    first), for its page. Get the case through caseload's case_get_for_user first."""
+    rows = list(
+        bf_queryset()
+        .filter(case_id=case.pk)
+        .select_related("done_by", "rule")
+        .order_by("done", "due_date", "id")
+    )
+    open_bfs = [bf for bf in rows if not bf.done]
+    done = sorted((bf for bf in rows if bf.done), key=lambda bf: (bf.done_at, bf.pk), reverse=True)
+    return open_bfs + done
+
+
+def bf_owner_choices(*, case: Case) -> QuerySet[User]:
+    """Who a BF on `case` can be given to: its councillor and the active staff acting for
+    them (the people who can see and change the case; reminders.services checks the same)."""
+    staff = Delegation.objects.filter(councillor_id=case.owner_id, staff__is_active=True).values(
+        "staff_id"
+    )
+    return User.objects.filter(Q(pk=case.owner_id, is_active=True) | Q(pk__in=staff)).order_by(
+        "role", "name", "id"
+    )
+
+
+def bf_rule_get_for_admin(*, user: User, rule_id: int) -> BFRule:
+    rule = bf_rule_list(user=user).filter(pk=rule_id).first()
+    if rule is None:
+        raise NotFound(f"No reminder rule with id {rule_id}.")
+    return rule
 
 
 def bf_rule_list(*, user: User) -> QuerySet[BFRule]:
@@ -204,19 +249,31 @@ def digest_recipients(*, today: date) -> list[DigestRecipient]:
         return digest_group(cursor.fetchall())
 
 
-# --- The dashboard: what is due today ---------------------------------------------------------
+# --- The dashboard: what is due today, and what is coming -------------------------------------
+UPCOMING_WORKING_DAYS = 10
+
+
 @dataclass
 class DueItems:
-    """Everything due or overdue for `user` on `today`: the same items as the morning digest
-    (reminders.services.reminders_council_digest)."""
+    """What the dashboard lists for `user` on `today`: BFs overdue, due today and due in the
+    next UPCOMING_WORKING_DAYS working days (to `upcoming_until`), and every referral still
+    awaiting the officer's reply (those past target are the same items as the morning
+    digest's: reminders.services.reminders_council_digest)."""
 
     today: date
-    referrals_past_target: list[Referral] = field(default_factory=list)
+    upcoming_until: date | None = None
+    referrals_awaiting: list[Referral] = field(default_factory=list)
     bfs_due_today: list[BF] = field(default_factory=list)
     bfs_overdue: list[BF] = field(default_factory=list)
+    bfs_upcoming: list[BF] = field(default_factory=list)
+
+    @property
+    def referrals_past_target(self) -> list[Referral]:
+        return [r for r in self.referrals_awaiting if r.target_date < self.today]
 
     @property
     def count(self) -> int:
+        """Items due today or overdue (what the digest would send)."""
         return len(self.referrals_past_target) + len(self.bfs_due_today) + len(self.bfs_overdue)
 
     def cases(self) -> list[Case]:
@@ -226,14 +283,21 @@ class DueItems:
 
 
 def dashboard_due_items(*, user: User, today: date | None = None) -> DueItems:
-    """Due today / overdue items for the dashboard (BFs, referrals past target)."""
+    """The dashboard's BFs and referrals for `user`: three queries whatever their number
+    (the council's working days, the user's open BFs up to the end of the window, the
+    referrals awaiting a reply), plus one for a staff member's councillors."""
     today = today or timezone.localdate()
-    bfs = list(bf_due_for_user(user=user, on=today))
+    until = WorkingCalendar.around(today, UPCOMING_WORKING_DAYS).add_working_days(
+        today, UPCOMING_WORKING_DAYS
+    )
+    bfs = list(bf_due_for_user(user=user, on=until))
     return DueItems(
         today=today,
-        referrals_past_target=list(referrals_past_target_for_user(user=user, today=today)),
+        upcoming_until=until,
+        referrals_awaiting=list(referrals_awaiting_reply_for_user(user=user)),
         bfs_due_today=[bf for bf in bfs if bf.due_date == today],
         bfs_overdue=[bf for bf in bfs if bf.due_date < today],
+        bfs_upcoming=[bf for bf in bfs if bf.due_date > today],
     )
 
 

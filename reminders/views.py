@@ -11,7 +11,7 @@ from accounts.models import User
 from caseload import selectors
 from caseload.selectors import read_log
 from core.web import council_page
-from reminders.selectors import dashboard_due_items
+from reminders.selectors import UPCOMING_WORKING_DAYS, dashboard_due_items
 
 DASHBOARD_ROWS = 10
 
@@ -38,6 +38,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "caseload/dashboard.html",
         {
             "due": due,
+            "upcoming_days": UPCOMING_WORKING_DAYS,
             "overdue_count": len(due.bfs_overdue) + len(due.referrals_past_target),
             "open_cases": shown_open,
             "open_count": open_cases.count(),

@@ -54,6 +54,7 @@ from caseload.selectors.constituents import (
 from caseload.selectors.dashboard import (
     my_open_cases,
     recently_updated_cases,
+    referrals_awaiting_reply_for_user,
     referrals_past_target_for_user,
 )
 from caseload.selectors.holidays import holiday_get, holiday_list, holidays_between
@@ -128,6 +129,7 @@ __all__ = [
     "recently_updated_cases",
     "referral_extension_get_for_case",
     "referral_list_for_case",
+    "referrals_awaiting_reply_for_user",
     "referrals_past_target_for_user",
     "share_candidates_for_user",
     "shares_with_officers",

@@ -45,3 +45,14 @@ def referrals_past_target_for_user(*, user: User, today: date | None = None) -> 
         .select_related("case", "case__constituent", "officer")
         .order_by("target_date", "id")
     )
+
+
+def referrals_awaiting_reply_for_user(*, user: User) -> QuerySet[Referral]:
+    """Every referral still without an officer reply, on open cases of the councillor(s)
+    `user` acts for, earliest target first (the past-target ones are the first of them)."""
+    return (
+        Referral.objects.filter(replied_at__isnull=True, case__owner_id__in=acting_for_ids(user))
+        .exclude(case__status=Case.Status.CLOSED)
+        .select_related("case", "case__constituent", "officer")
+        .order_by("target_date", "id")
+    )

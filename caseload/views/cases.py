@@ -35,6 +35,7 @@ from caseload.forms import (
     SharingForm,
 )
 from caseload.models import Case, Constituent, Referral
+from caseload.page_hooks import case_sections
 from caseload.selectors import read_log
 from caseload.views.once import already_submitted_page
 from core.errors import ApplicationError
@@ -172,6 +173,8 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             else [],
             "attachment_form": AttachmentForm() if can_change else None,
             "today": timezone.localdate(),
+            # What the apps built on caseload add (reminders' BFs): caseload.page_hooks.
+            "sections": case_sections(request=request, case=case, can_change=can_change),
         },
     )
 

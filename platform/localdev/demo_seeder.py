@@ -31,11 +31,12 @@ from localdev.demo_councils import (
     DEMO_TOTP_SECRET,
     PILOT_COUNCILLORS,
 )
+from reminders import demo_seeder as reminders_demo
 from tenants.models import Council
 
-# Casework first; the console last, since it computes the comparison figures from
-# everything seeded before it.
-DEMO_SEEDERS = (caseload_demo.seed, feedback_demo.seed, console_demo.seed)
+# Casework first, then the BFs and referrals every dashboard shows (built on it); the console
+# last, since it computes the comparison figures from everything seeded before it.
+DEMO_SEEDERS = (caseload_demo.seed, reminders_demo.seed, feedback_demo.seed, console_demo.seed)
 
 COUNCILLORS_PER_COUNCIL = PILOT_COUNCILLORS  # the pilot's ten volunteer councillors
 STAFF_PER_COUNCIL = 2

@@ -266,15 +266,20 @@ class DashboardBFSerializer(serializers.Serializer):
 
 
 class DashboardApi(APIView):
-    """What the home page shows: my open cases, BFs due today and overdue, referrals past
-    target (the same items as the morning digest), and recently updated cases."""
+    """What the home page shows: my open cases, BFs due today, overdue and in the next 10
+    working days, referrals awaiting a reply and those past target (the same items as the
+    morning digest), and recently updated cases."""
 
     class OutputSerializer(serializers.Serializer):
         today = serializers.DateField()
         my_open_cases = CaseListItemSerializer(many=True)
         bfs_due_today = DashboardBFSerializer(many=True)
         bfs_overdue = DashboardBFSerializer(many=True)
+        # Due after today, up to the end of the next 10 working days (upcoming_until).
+        bfs_upcoming = DashboardBFSerializer(many=True)
+        upcoming_until = serializers.DateField()
         referrals_past_target = ReferralSerializer(many=True)
+        referrals_awaiting = ReferralSerializer(many=True)
         recently_updated = CaseListItemSerializer(many=True)
 
     @extend_schema(responses={200: OutputSerializer})
@@ -292,7 +297,10 @@ class DashboardApi(APIView):
                     "my_open_cases": open_cases,
                     "bfs_due_today": due.bfs_due_today,
                     "bfs_overdue": due.bfs_overdue,
+                    "bfs_upcoming": due.bfs_upcoming,
+                    "upcoming_until": due.upcoming_until,
                     "referrals_past_target": due.referrals_past_target,
+                    "referrals_awaiting": due.referrals_awaiting,
                     "recently_updated": recent,
                 }
             ).data

@@ -44,6 +44,7 @@ NOT_PAGES = {
     "dataexit:cancel": "POST only: the cancel button on /data-exit/",
     "dataexit:progress": "htmx fragment: the build's progress on /data-exit/",
     "dataexit:download": "the archive (a zip), not a page; tests/dataexit checks it",
+    "reminders:bf-rule-toggle": "POST only: the switch off/on button on the BF rules page",
     "correspondence:template-copy": "POST only: the copy button on a shared template's page",
     "correspondence:template-preview": "htmx fragment: the live preview beside the edit form",
     "correspondence:letterhead-logo": "the logo image shown on the letterhead page",
@@ -84,12 +85,18 @@ CASEWORK = _names(
     "case-reopen case-sharing attachment-download constituent-create constituent-detail "
     "constituent-edit surgery surgery-case",
 ) | _names("correspondence", "case-write batch-list batch-new batch-detail batch-print")
-ADMIN_AREA = _names(
-    "caseload",
-    "admin-home admin-users admin-user-create admin-user-edit admin-user-access admin-delegations "
-    "admin-categories admin-category-edit admin-wards admin-holidays admin-postcodes "
-    "admin-settings admin-sign-in admin-user-sign-in admin-user-dpo audit-log audit-export",
-) | {"dataexit:page"}
+BF_FORMS = _names("reminders", "bf-add bf-snooze bf-reassign bf-complete")  # on a case's BFs
+CASEWORK |= BF_FORMS
+ADMIN_AREA = (
+    _names(
+        "caseload",
+        "admin-home admin-users admin-user-create admin-user-edit admin-user-access admin-delegations "
+        "admin-categories admin-category-edit admin-wards admin-holidays admin-postcodes "
+        "admin-settings admin-sign-in admin-user-sign-in admin-user-dpo audit-log audit-export",
+    )
+    | {"dataexit:page"}
+    | _names("reminders", "bf-rules bf-rule-edit")
+)
 # A councillor's own delegations (staff see whom they act for); admins use admin-delegations.
 DELEGATIONS = {"caseload:delegations"}
 DIRECTORY_UPKEEP = _names("caseload", "officer-create officer-import officer-edit")
@@ -110,6 +117,7 @@ WRITE_PAGES = _names(
     "officer-edit surgery surgery-case admin-user-create admin-user-edit admin-user-access "
     "admin-category-edit admin-user-dpo",
 ) | {"correspondence:case-write", "correspondence:batch-new", "feedback:survey"}
+WRITE_PAGES |= BF_FORMS | {"reminders:bf-rule-edit"}
 COUNCIL_PAGES = "every route of the council's URLconf"
 ALWAYS_OPEN_FORMS = (
     "form /billing/portal/",

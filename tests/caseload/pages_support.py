@@ -191,9 +191,13 @@ class Scene:
     attachment: Any
     holiday: Any
     delegation: Any
+    bf: Any = None  # a BF on `case` (reminders' pages)
+    bf_rule: Any = None  # one of the council's BF rules
 
     def url_kwargs(self) -> dict[str, int]:
         return {
+            "bf_id": self.bf.pk,
+            "rule_id": self.bf_rule.pk,
             "case_id": self.case.pk,
             "referral_id": self.referral.pk,
             "attachment_id": self.attachment.pk,
@@ -208,10 +212,14 @@ class Scene:
 
 
 def build_scene(cast: Any, council: Council) -> Scene:
-    from datetime import date
+    from datetime import date, timedelta
+
+    from django.utils import timezone
 
     from caseload import services
     from caseload.models import Delegation
+    from reminders.models import BFRule
+    from reminders.services import bf_add
     from tests.caseload.conftest import make_case, make_constituent, make_officer
 
     with in_council(council):
@@ -252,7 +260,16 @@ def build_scene(cast: Any, council: Council) -> Scene:
             actor=cast.admin, day=date(2026, 10, 12), name="Local October holiday"
         )
         delegation = Delegation.objects.get(staff=cast.staff, councillor=cast.owner)
-    return Scene(case, closed, person, officer, referral, attachment, holiday, delegation)
+        bf = bf_add(
+            actor=cast.owner,
+            case=case,
+            due_date=timezone.localdate() + timedelta(days=3),
+            reason="Check the pothole is filled",
+        )
+        bf_rule = BFRule.objects.order_by("id").first()  # the referral seeded the defaults
+    scene = Scene(case, closed, person, officer, referral, attachment, holiday, delegation)
+    scene.bf, scene.bf_rule = bf, bf_rule
+    return scene
 
 
 def client_for(council: Council, user: User | None) -> Client:

@@ -23,6 +23,14 @@ ROLES = ("councillor", "staff", "admin")
 # pages); officer-directory upkeep is staff's and admins'; POST-only URLs answer GET 405.
 EXPECTED: dict[str, tuple[int, int, int]] = {
     "dashboard": (200, 200, 200),
+    # reminders' BF forms (casework, like the case's other forms) and rules (admins).
+    "bf-add": (200, 200, 403),
+    "bf-snooze": (200, 200, 403),
+    "bf-reassign": (200, 200, 403),
+    "bf-complete": (200, 200, 403),
+    "bf-rules": (403, 403, 200),
+    "bf-rule-edit": (403, 403, 200),
+    "bf-rule-toggle": (403, 403, 405),
     "case-list": (200, 200, 200),
     "case-create": (200, 200, 403),
     "case-detail": (200, 200, 404),
@@ -98,6 +106,7 @@ CONTENT = {
         "Iain Roads",
         "photo-notes.txt",
         "Morag Example",
+        "Check the pothole is filled",
     ],
     "case-refer": ["Iain Roads: Roads and Transport (suggested)", "working day"],
     "constituent-list": ["Morag Example"],

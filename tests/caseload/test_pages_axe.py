@@ -66,6 +66,11 @@ def test_pages_pass_axe(cast, council_a, settings, tmp_path) -> None:
             "/constituents/new/",
             {"name": "Morag Example", "postcode": "KY1 1AA", "preferred_contact": "any"},
         ),
+        "bf-add-errors": owner.post(f"/cases/{scene.case.pk}/bfs/new/", {"due_date_day": "40"}),
+        "bf-snooze-errors": owner.post(f"/bfs/{scene.bf.pk}/snooze/", {"working_days": "0"}),
+        "bf-rules-errors": client_for(council_a, cast.admin).post(
+            "/admin-area/bf-rules/", {"trigger": "no_action", "working_days": "0"}
+        ),
         "not-found": owner.get("/cases/999999/"),
         "write-errors": owner.get(f"/cases/{scene.case.pk}/write/?template=chaser"),
         "list-errors": owner.get(

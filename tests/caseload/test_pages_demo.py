@@ -15,6 +15,8 @@ from caseload import selectors
 from caseload.models import Case, CouncilHoliday, Delegation, Officer
 from localdev.demo_councils import DEMO_COUNCILS, DEMO_PASSWORD
 from localdev.demo_seeder import _seed_people
+from reminders import demo_seeder as reminders_demo
+from reminders.models import BF, BFRule
 from tests.caseload.pages_support import accessibility_problems, client_for
 from tests.caseload.test_pages import EXPECTED, ROLES, _url
 from tests.conftest import in_council
@@ -61,6 +63,9 @@ def _scene_for(user: User) -> DemoScene:
         "holiday_id": CouncilHoliday.objects.order_by("id").first().pk,
         "attachment_id": attachment.pk if attachment else 0,
         "user_id": Delegation.objects.order_by("id").first().staff_id,
+        # reminders' demo BFs: the referral's chaser, made by the council's rule.
+        "bf_id": BF.objects.filter(case=case).order_by("id").first().pk,
+        "rule_id": BFRule.objects.order_by("id").first().pk,
     }
     # The demo generator attaches no files; the download page is covered by test_pages.
     return DemoScene(kwargs, closed, skip=set() if attachment else {"attachment-download"})
@@ -73,6 +78,7 @@ def test_every_page_renders_from_demo_data(council_a) -> None:
     from caseload import demo_seeder as demo
 
     demo.seed(council=council_a, rng=rng)
+    reminders_demo.seed(council=council_a, rng=rng)
     domain = f"{council_a.slug}.example.gov.uk"
     with in_council(council_a):
         users = {
