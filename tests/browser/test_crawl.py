@@ -35,6 +35,9 @@ NOT_PAGES = {
     "caseload:admin-delegation-revoke": "POST only: the revoke button",
     "caseload:admin-category-toggle": "POST only: the retire/restore button",
     "caseload:admin-holiday-remove": "POST only: the remove button",
+    "privacy:retention-schedule": "POST only: the save button of a period on the retention page",
+    "privacy:retention-hold": "POST only: the hold form on the retention page",
+    "privacy:retention-hold-lift": "POST only: the lift button of a hold",
     "correspondence:template-copy": "POST only: the copy button on a shared template's page",
     "correspondence:template-preview": "htmx fragment: the live preview beside the edit form",
     "accounts:logout": "POST only: the sign-out button",
@@ -79,7 +82,7 @@ ADMIN_AREA = _names(
     "admin-home admin-users admin-user-create admin-user-access admin-delegations "
     "admin-categories admin-category-edit admin-wards admin-holidays admin-postcodes "
     "admin-settings admin-sign-in admin-user-sign-in",
-)
+) | {"privacy:retention"}
 DIRECTORY_UPKEEP = _names("caseload", "officer-create officer-import officer-edit")
 TRIAGE = {"correspondence:triage-list", "correspondence:triage-detail"}  # staff only
 SURVEY = {"feedback:survey"}  # councillors answer it

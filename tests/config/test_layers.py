@@ -22,6 +22,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("config",),  # settings, URLs, the Celery app: wiring only
     ("localdev",),  # make run, embedded servers, demo seeding
     ("console",),  # the central body's site: onboarding, directory, comparison, billing pages
+    ("privacy",),  # data protection: retention, built on every council app
     ("correspondence", "reminders", "feedback"),  # council apps built on casework
     ("caseload",),  # casework: cases, constituents, officers, referrals
     ("billing",),  # licences, seats, Stripe

@@ -77,6 +77,7 @@ TENANT_APPS = [
     "reminders",
     "correspondence",
     "feedback",
+    "privacy",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
