@@ -9,6 +9,7 @@ outcome, referral targets met) and removing who the constituent was and what the
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 
@@ -128,20 +129,60 @@ class RetentionCandidate(models.Model):
         return f"Case {self.case_id} due since {self.found_at:%Y-%m-%d}"
 
 
+class Erasure(TimeStamped):
+    """The record that a constituent was erased: by whom, how far and what it touched, never
+    who they were (the constituent's id and the cases' references only)."""
+
+    class Scope(models.TextChoices):
+        IDENTITY = "identity", "Their identity: name and details, wherever they were copied"
+        EVERYTHING = "everything", "Their identity and everything in their cases"
+
+    constituent_id = models.BigIntegerField()
+    scope = models.CharField(max_length=12, choices=Scope.choices)
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    case_references = ArrayField(models.CharField(max_length=32), default=list, blank=True)
+    touched = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scope__in=["identity", "everything"]), name="erasure_scope_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Erasure of constituent {self.constituent_id} ({self.scope})"
+
+
 class AnonymisedCase(models.Model):
-    """The record that a case was anonymised, and by which run: what makes a run idempotent
-    (an anonymised case is never touched again) and what pages show instead of the case."""
+    """The record that a case was anonymised, by a retention run or an erasure: what makes a
+    run idempotent (an anonymised case is never touched again)."""
 
     case = models.OneToOneField(
         "caseload.Case", on_delete=models.CASCADE, related_name="anonymised"
     )
-    run = models.ForeignKey(RetentionRun, on_delete=models.PROTECT, related_name="cases")
+    run = models.ForeignKey(
+        RetentionRun, on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+    )
+    erasure = models.ForeignKey(
+        Erasure, on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+    )
     anonymised_at = models.DateTimeField()
     attachments_deleted = models.PositiveIntegerField(default=0)
     emails_deleted = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-anonymised_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(run__isnull=False, erasure__isnull=True)
+                | Q(run__isnull=True, erasure__isnull=False),
+                name="anonymisedcase_by_run_or_erasure",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Case {self.case_id} anonymised {self.anonymised_at:%Y-%m-%d}"

@@ -66,6 +66,7 @@ class AuditAction(models.TextChoices):
     LEGAL_HOLD_PLACED = "legal_hold_placed", "Placed a legal hold"
     LEGAL_HOLD_LIFTED = "legal_hold_lifted", "Lifted a legal hold"
     ERASURE = "erasure", "Erased personal data"
+    RECTIFICATION = "rectification", "Corrected personal data"
     SUBJECT_ACCESS = "subject_access", "Subject access request"
     AUDIT_SEARCHED = "audit_searched", "Searched the audit log"
     AUDIT_EXPORTED = "audit_exported", "Exported the audit log"

@@ -158,9 +158,10 @@ def legal_hold_lift(*, actor: User, hold: LegalHold) -> LegalHold:
 def _due_cases(*, now: datetime) -> Any:
     """Closed cases past their category's period, not held and not anonymised."""
     default = default_keep_months(category=None)
-    periods = {
+    periods: dict[int, int] = {
         row.category_id: row.keep_months
         for row in RetentionSchedule.objects.filter(category__isnull=False)
+        if row.category_id is not None
     }
     # One range condition per distinct period: a handful of OR arms however many cases.
     by_period: dict[int, list[int]] = {}
@@ -252,12 +253,12 @@ def retention_run(*, now: datetime | None = None) -> RunResult:
     return RunResult(run=run, anonymised_case_ids=anonymised)
 
 
-def _scrub_data(data: dict[str, Any]) -> dict[str, Any]:
+def _scrub_data(data: dict[str, Any], marker: str = ANONYMISED) -> dict[str, Any]:
     kept = {key: data[key] for key in _SAFE_DATA_KEYS if key in data}
     changes = data.get("changes")
     if isinstance(changes, dict):
         # Which fields changed stays (the history still says "title changed"); not to what.
-        kept["changes"] = {field: ANONYMISED for field in changes}
+        kept["changes"] = {field: marker for field in changes}
     if data:
         kept["anonymised"] = True
     return kept
@@ -270,51 +271,7 @@ def case_anonymise(*, case_id: int, run: RetentionRun, now: datetime) -> bool:
     if case is None or not _due_cases(now=now).filter(pk=case_id).exists():
         RetentionCandidate.objects.filter(case_id=case_id).delete()
         return False
-
-    case.title = ANONYMISED
-    case.description = ""
-    case.search_vector = None
-    case.save(update_fields=["title", "description", "search_vector"])
-
-    actions = list(Action.objects.filter(case=case).only("pk", "text", "data"))
-    for action in actions:
-        action.text = ANONYMISED if action.text else ""
-        action.data = _scrub_data(action.data or {})
-    Action.objects.bulk_update(actions, ["text", "data"], batch_size=500)
-    Referral.objects.filter(case=case).exclude(note="").update(note=ANONYMISED)
-    ReferralLink.objects.filter(referral__case=case).delete()
-    ThreadMessage.objects.filter(case=case).delete()
-    BF.objects.filter(case=case).update(reason=ANONYMISED)
-    BF.objects.filter(case=case).exclude(done_note="").update(done_note=ANONYMISED)
-    BatchItem.objects.filter(case=case).update(detail="")
-
-    files = []
-    for attachment in Attachment.objects.filter(case=case):
-        files.append(attachment.file)
-    attachments_deleted = Attachment.objects.filter(case=case).delete()[0]
-    for mail in InboundEmail.objects.filter(case=case):
-        if mail.raw:
-            files.append(mail.raw)
-    InboundEmail.objects.filter(case=case).update(
-        from_email="",
-        from_name="",
-        subject=ANONYMISED,
-        original_from_email="",
-        original_from_name="",
-        original_subject="",
-        body_text="",
-        attachment_names=[],
-        raw="",
-        message_id="",
-    )
-    # The outbox's copies of emails and letters sent about the case (their attachments go
-    # with them by cascade).
-    emails_deleted = (
-        OutboundEmail.objects.filter(case_id=case.pk)
-        .exclude(status=OutboundEmail.Status.SENDING)
-        .delete()[0]
-    )
-
+    counts = case_scrub(case=case)
     constituent = Constituent.objects.select_for_update().get(pk=case.constituent_id)
     others_live = (
         Case.objects.filter(constituent=constituent)
@@ -323,31 +280,100 @@ def case_anonymise(*, case_id: int, run: RetentionRun, now: datetime) -> bool:
         .exists()
     )
     if not others_live:
-        _constituent_anonymise(constituent)
-
+        constituent_scrub(constituent=constituent)
     AnonymisedCase.objects.create(
         case=case,
         run=run,
         anonymised_at=now,
-        attachments_deleted=attachments_deleted,
-        emails_deleted=emails_deleted,
+        attachments_deleted=counts.attachments,
+        emails_deleted=counts.emails,
     )
     RetentionCandidate.objects.filter(case=case).delete()
+    return True
 
-    def remove_files() -> None:
+
+@dataclass
+class ScrubCounts:
+    attachments: int = 0
+    emails: int = 0
+    inbound: int = 0
+    actions: int = 0
+
+
+def case_scrub(*, case: Case, marker: str = ANONYMISED) -> ScrubCounts:
+    """Remove everything written about a case and its files, keeping what is counted.
+    Shared by retention and erasure; the caller holds the transaction and the case's lock."""
+    case.title = marker
+    case.description = ""
+    case.search_vector = None
+    case.save(update_fields=["title", "description", "search_vector"])
+
+    actions = list(Action.objects.filter(case=case).only("pk", "text", "data"))
+    for action in actions:
+        action.text = marker if action.text else ""
+        action.data = _scrub_data(action.data or {}, marker)
+    Action.objects.bulk_update(actions, ["text", "data"], batch_size=500)
+    Referral.objects.filter(case=case).exclude(note="").update(note=marker)
+    ReferralLink.objects.filter(referral__case=case).delete()
+    ThreadMessage.objects.filter(case=case).delete()
+    BF.objects.filter(case=case).update(reason=marker)
+    BF.objects.filter(case=case).exclude(done_note="").update(done_note=marker)
+    BatchItem.objects.filter(case=case).update(detail="")
+
+    files = [attachment.file for attachment in Attachment.objects.filter(case=case)]
+    attachments = Attachment.objects.filter(case=case).delete()[0]
+    inbound = inbound_scrub(
+        mails=InboundEmail.objects.filter(case=case), files=files, marker=marker
+    )
+    # The outbox's copies of emails and letters sent about the case (their attachments go
+    # with them by cascade).
+    emails = (
+        OutboundEmail.objects.filter(case_id=case.pk)
+        .exclude(status=OutboundEmail.Status.SENDING)
+        .delete()[0]
+    )
+    files_delete_on_commit(files)
+    return ScrubCounts(
+        attachments=attachments, emails=emails, inbound=inbound, actions=len(actions)
+    )
+
+
+def inbound_scrub(*, mails: Any, files: list[Any], marker: str) -> int:
+    """Empty inbound messages (their raw files are added to `files` for deletion)."""
+    for mail in mails.exclude(raw=""):
+        files.append(mail.raw)
+    return int(
+        mails.update(
+            from_email="",
+            from_name="",
+            subject=marker,
+            original_from_email="",
+            original_from_name="",
+            original_subject="",
+            body_text="",
+            attachment_names=[],
+            raw="",
+            message_id="",
+        )
+    )
+
+
+def files_delete_on_commit(files: list[Any]) -> None:
+    """Files go only once the database change is committed: a rollback keeps both."""
+
+    def remove() -> None:
         for field in files:
             try:
                 field.storage.delete(field.name)
             except OSError:
                 logger.warning("Could not delete %s after anonymising", field.name)
 
-    # Files go only once the database change is committed: a rollback keeps both.
-    transaction.on_commit(remove_files)
-    return True
+    if files:
+        transaction.on_commit(remove)
 
 
-def _constituent_anonymise(constituent: Constituent) -> None:
-    constituent.name = ANONYMISED
+def constituent_scrub(*, constituent: Constituent, marker: str = ANONYMISED) -> None:
+    constituent.name = marker
     constituent.address = ""
     constituent.postcode = ""
     constituent.postcode_normalised = ""

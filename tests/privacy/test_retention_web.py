@@ -145,6 +145,6 @@ def test_api_for_admins_only_and_per_council(
         # The lifted hold puts the case back on the list for a fresh preview period.
         later = timezone.now() + timedelta(days=15)
         assert services.retention_run(now=later).anonymised_case_ids == []
-        assert services.retention_run(
-            now=later + timedelta(days=15)
-        ).anonymised_case_ids == [due_case.pk]
+        assert services.retention_run(now=later + timedelta(days=15)).anonymised_case_ids == [
+            due_case.pk
+        ]
