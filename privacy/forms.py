@@ -36,3 +36,48 @@ class HoldForm(forms.Form):
         error_messages={"required": "Say why the case must be kept."},
         widget=forms.TextInput(attrs={"class": "govuk-input"}),
     )
+
+
+class EraseForm(forms.Form):
+    scope = forms.ChoiceField(
+        label="What to erase",
+        widget=forms.RadioSelect,
+        choices=[
+            ("identity", "Their identity: name and details, wherever they were copied"),
+            ("everything", "Their identity and everything written in their cases"),
+        ],
+        error_messages={"required": "Choose what to erase."},
+    )
+    confirm = forms.BooleanField(
+        label="I understand this cannot be undone",
+        error_messages={"required": "Confirm that you understand this cannot be undone."},
+    )
+
+
+class CorrectForm(forms.Form):
+    field_name = forms.ChoiceField(
+        label="Which detail",
+        choices=[
+            ("name", "Name"),
+            ("address", "Address"),
+            ("postcode", "Postcode"),
+            ("phone", "Phone"),
+            ("email", "Email"),
+        ],
+        error_messages={"required": "Choose the detail to correct."},
+    )
+    value = forms.CharField(
+        label="The correct value",
+        max_length=300,
+        error_messages={"required": "Enter the correct value."},
+        widget=forms.TextInput(attrs={"class": "govuk-input"}),
+    )
+    everywhere = forms.ChoiceField(
+        label="Where it was already written",
+        widget=forms.RadioSelect,
+        choices=[
+            ("replace", "Replace the old value in every case text and history entry"),
+            ("note", "Leave what was written, and add a correction to each case's history"),
+        ],
+        error_messages={"required": "Choose how to treat what was already written."},
+    )

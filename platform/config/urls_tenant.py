@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("reminders.urls")),
     path("", include("caseload.urls")),
     path("admin-area/retention/", include("privacy.urls")),
+    path("", include("privacy.urls_constituent")),
     # Writing a letter or email from a case: /cases/<id>/write/.
     path("", include("correspondence.urls_case_writing")),
     path("", include("accounts.urls")),

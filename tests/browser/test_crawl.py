@@ -77,6 +77,7 @@ CASEWORK = _names(
     "case-reopen case-sharing attachment-download constituent-create constituent-detail "
     "constituent-edit surgery surgery-case",
 ) | _names("correspondence", "case-write batch-list batch-new batch-detail batch-print")
+CASEWORK |= _names("privacy_casework", "constituent-erase constituent-correct")
 ADMIN_AREA = _names(
     "caseload",
     "admin-home admin-users admin-user-create admin-user-access admin-delegations "
@@ -101,6 +102,7 @@ WRITE_PAGES = _names(
 ) | {"correspondence:case-write", "correspondence:batch-new", "feedback:survey"}
 COUNCIL_PAGES = "every route of the council's URLconf"
 ALWAYS_OPEN_FORMS = ("form /billing/portal/", "form /account/", "form /admin-area/sign-in/")
+WRITE_PAGES |= _names("privacy_casework", "constituent-erase constituent-correct")
 PLATFORM_PUBLIC = _names("console", "trial-request trial-sent trial-confirm")
 
 
