@@ -62,7 +62,11 @@ class AuditAction(models.TextChoices):
     LOCKOUT_CLEARED = "lockout_cleared", "Unlocked a locked-out account"
     # Data protection
     RETENTION_RUN = "retention_run", "Retention run"
+    RETENTION_CHANGED = "retention_changed", "Changed the retention schedule"
+    LEGAL_HOLD_PLACED = "legal_hold_placed", "Placed a legal hold"
+    LEGAL_HOLD_LIFTED = "legal_hold_lifted", "Lifted a legal hold"
     ERASURE = "erasure", "Erased personal data"
+    RECTIFICATION = "rectification", "Corrected personal data"
     SUBJECT_ACCESS = "subject_access", "Subject access request"
     AUDIT_SEARCHED = "audit_searched", "Searched the audit log"
     AUDIT_EXPORTED = "audit_exported", "Exported the audit log"

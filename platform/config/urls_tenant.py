@@ -8,6 +8,8 @@ urlpatterns = [
     # /officers/, /surgery/, /admin-area/ (caseload.urls).
     path("", include("reminders.urls")),
     path("", include("caseload.urls")),
+    path("admin-area/retention/", include("privacy.urls")),
+    path("", include("privacy.urls_constituent")),
     # Writing a letter or email from a case: /cases/<id>/write/.
     path("", include("correspondence.urls_case_writing")),
     path("", include("accounts.urls")),
@@ -18,6 +20,7 @@ urlpatterns = [
     path("", include("correspondence.urls_officer_reply")),
     path("api/v1/", include("billing.api.urls_council")),
     path("api/v1/", include("reminders.api.urls")),
+    path("api/v1/", include("privacy.api.urls")),
     path("billing/", include("billing.urls_council")),
     path("survey/", include("feedback.urls")),
     # The two-admin casework export: /data-exit/ and /api/v1/data-exits/.

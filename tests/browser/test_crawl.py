@@ -45,6 +45,9 @@ NOT_PAGES = {
     "dataexit:progress": "htmx fragment: the build's progress on /data-exit/",
     "dataexit:download": "the archive (a zip), not a page; tests/dataexit checks it",
     "reminders:bf-rule-toggle": "POST only: the switch off/on button on the BF rules page",
+    "privacy:retention-schedule": "POST only: the save button of a period on the retention page",
+    "privacy:retention-hold": "POST only: the hold form on the retention page",
+    "privacy:retention-hold-lift": "POST only: the lift button of a hold",
     "correspondence:template-copy": "POST only: the copy button on a shared template's page",
     "correspondence:template-preview": "htmx fragment: the live preview beside the edit form",
     "correspondence:letterhead-logo": "the logo image shown on the letterhead page",
@@ -90,15 +93,17 @@ CASEWORK |= BF_FORMS
 ADMIN_AREA = (
     _names(
         "caseload",
-        "admin-home admin-users admin-user-create admin-user-edit admin-user-access admin-delegations "
-        "admin-categories admin-category-edit admin-wards admin-holidays admin-postcodes "
+        "admin-home admin-users admin-user-create admin-user-edit admin-user-access "
+        "admin-delegations admin-categories admin-category-edit admin-wards admin-holidays "
+        "admin-postcodes "
         "admin-settings admin-sign-in admin-user-sign-in admin-user-dpo audit-log audit-export",
     )
-    | {"dataexit:page"}
+    | {"dataexit:page", "privacy:retention"}
     | _names("reminders", "bf-rules bf-rule-edit")
 )
 # A councillor's own delegations (staff see whom they act for); admins use admin-delegations.
 DELEGATIONS = {"caseload:delegations"}
+CASEWORK |= _names("privacy_casework", "constituent-erase constituent-correct")
 DIRECTORY_UPKEEP = _names("caseload", "officer-create officer-import officer-edit")
 TRIAGE = {"correspondence:triage-list", "correspondence:triage-detail"}  # staff only
 SURVEY = {"feedback:survey"}  # councillors answer it
@@ -125,6 +130,7 @@ ALWAYS_OPEN_FORMS = (
     "form /admin-area/sign-in/",
     "form /data-exit/",  # the data exit stays open in a lapsed council (billing.middleware)
 )
+WRITE_PAGES |= _names("privacy_casework", "constituent-erase constituent-correct")
 PLATFORM_PUBLIC = _names("console", "trial-request trial-sent trial-confirm")
 
 

@@ -22,7 +22,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("config",),  # settings, URLs, the Celery app: wiring only
     ("localdev",),  # make run, embedded servers, demo seeding
     ("console",),  # the central body's site: onboarding, directory, comparison, billing pages
-    ("dataexit",),  # the council's data exit: an archive of every council app's data
+    ("dataexit", "privacy"),  # over every council app: the data exit; retention and erasure
     ("correspondence", "reminders", "feedback"),  # council apps built on casework
     ("caseload",),  # casework: cases, constituents, officers, referrals
     ("billing",),  # licences, seats, Stripe

@@ -79,6 +79,7 @@ TENANT_APPS = [
     "feedback",
     # The council's data exit (the two-admin casework export); above the council apps.
     "dataexit",
+    "privacy",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",

@@ -57,6 +57,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "mailer.outbox_sweep",
         "schedule": crontab(minute="*"),
     },
+    "privacy-retention-nightly": {
+        # One job per council: preview the closed cases past their retention period, and
+        # anonymise those previewed for RETENTION_PREVIEW_DAYS (privacy.services.retention).
+        "task": "tenants.fan_out",
+        "schedule": crontab(hour=1, minute=30),
+        "args": ["privacy.retention_run"],
+        "kwargs": {"jitter_seconds": 1800},
+    },
     "console-comparison-nightly": {
         # One job per council: aggregate figures inside its schema (console.services.figures).
         "task": "tenants.fan_out",
