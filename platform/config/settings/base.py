@@ -92,7 +92,11 @@ TENANT_BASE_SCHEMA = "council_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 # Schemas cloned ahead of time, so onboarding a council is a rename (see tenants.cloning).
 TENANT_SPARE_SCHEMAS = env.int("TENANT_SPARE_SCHEMAS", default=3)
+# Councils migrated at once by migrate_schemas (each in its own transaction; tenants.migrating).
 TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("TENANT_MIGRATE_PROCESSES", default=2)
+# A council whose tables stay locked this long is skipped, reported, and left for a rerun,
+# rather than queueing its requests behind the migration.
+TENANT_MIGRATE_LOCK_TIMEOUT_SECONDS = env.float("TENANT_MIGRATE_LOCK_TIMEOUT_SECONDS", default=10.0)
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 # Seconds a web process remembers which council a host name serves (tenants.selectors):
 # saves a query and a SET per request; 0 looks every request up.
