@@ -183,6 +183,10 @@ def _database() -> dict:
 
 
 DATABASES = {"default": _database()}
+# A connection is closed before it serves more distinct councils than this (0: never), which
+# bounds the catalog cache each PostgreSQL backend keeps (core.postgresql_backend;
+# deploy/SCALING.md has the measured memory per council).
+DATABASE_RECYCLE_AFTER_COUNCILS = env.int("DATABASE_RECYCLE_AFTER_COUNCILS", default=100)
 # Applied to each new connection by core.db.configure_session (why 0: see there).
 DATABASE_PARALLEL_WORKERS_PER_GATHER = env.int("DATABASE_PARALLEL_WORKERS_PER_GATHER", default=0)
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
