@@ -121,7 +121,12 @@ class Command(MigrateSchemasCommand):
                 )
                 self.stdout.write(MigrationReport(total=len(pending)).progress_line())
                 self.stdout.flush()
+            phase = time.perf_counter()
             report = councils_migrate(pending, processes=processes, on_outcome=self._progress)
+            if verbosity >= 1:
+                self.stdout.write(
+                    f"migrate_schemas: councils migrated in {time.perf_counter() - phase:.2f}s"
+                )
         if verbosity >= 1:
             self.stdout.write(
                 f"migrate_schemas: {len(councils) - len(pending)} councils already up to date, "
