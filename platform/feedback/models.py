@@ -25,8 +25,12 @@ class SurveyResponse(models.Model):
     management of actions for constituents), `easy` (5. simple and easy to use); 1-5 scale.
     """
 
+    # Indexed by survey_once_per_month, which leads with it.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="survey_responses"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="survey_responses",
+        db_index=False,
     )
     month = models.DateField()  # the first day of the month asked about
     skipped = models.BooleanField(default=False)
