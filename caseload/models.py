@@ -211,8 +211,13 @@ class Delegation(models.Model):
     (caseload.selectors.access reads `confirmed()` rows only).
     """
 
+    # Indexed by delegation_unique, which leads with it (so are all the FK columns below
+    # marked db_index=False: tests/tenants/test_council_relations.py holds the rule).
     staff = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delegations_held"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="delegations_held",
+        db_index=False,
     )
     councillor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delegations_given"
@@ -251,8 +256,12 @@ class Constituent(TimeStamped):
         LETTER = "letter", "Letter"
         ANY = "any", "No preference"
 
+    # Indexed by constituent_owner_name_idx.
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="constituents"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="constituents",
+        db_index=False,
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -347,11 +356,17 @@ class Case(TimeStamped):
     constituent = models.ForeignKey(Constituent, on_delete=models.PROTECT, related_name="cases")
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    # Indexed by case_category_updated_idx and case_ward_updated_idx.
     category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+        Category,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        db_index=False,
     )
     ward = models.ForeignKey(
-        Ward, on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+        Ward, on_delete=models.PROTECT, null=True, blank=True, related_name="cases", db_index=False
     )
     priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.NORMAL)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
@@ -422,9 +437,13 @@ class Case(TimeStamped):
 class CaseShare(models.Model):
     """A named colleague the owner shared the case with (used when sharing=NAMED)."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="shares")
+    # Indexed by caseshare_unique and caseshare_user_idx.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="shares", db_index=False)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_shares"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="case_shares",
+        db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -475,7 +494,8 @@ class Action(models.Model):
         Kind.SURGERY,
     )
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="actions")
+    # Indexed by action_case_idx.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="actions", db_index=False)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     text = models.TextField(blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -545,7 +565,10 @@ class Referral(TimeStamped):
     council accepts them automatically); `ReferralExtension` keeps each request.
     """
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals")
+    # Indexed by referral_case_idx.
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="referrals", db_index=False
+    )
     officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="referrals")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

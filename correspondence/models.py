@@ -142,7 +142,10 @@ class ThreadMessage(models.Model):
         IN = "in", "Received"
 
     message_id = models.CharField(max_length=255, unique=True)
-    case = models.ForeignKey("caseload.Case", on_delete=models.CASCADE, related_name="+")
+    # Indexed by threadmessage_case_idx.
+    case = models.ForeignKey(
+        "caseload.Case", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     referral = models.ForeignKey(
         "caseload.Referral", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -287,7 +290,8 @@ class BatchItem(TimeStamped):
         SKIPPED = "skipped", "Skipped"
         FAILED = "failed", "Failed"
 
-    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="items")
+    # Indexed by batchitem_unique_case.
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="items", db_index=False)
     case = models.ForeignKey("caseload.Case", on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     detail = models.CharField(max_length=300, blank=True)

@@ -9,7 +9,11 @@ Steps, in order:
 2. apply the namespace, service account, config map and volume claim;
 3. replace the migration Job (a Job's pod template cannot change in place) and wait for
    it: `migrate_schemas` migrates public, the template, and only the councils missing a
-   migration; if it fails, stop here, print its log, and leave the running release alone;
+   migration, each council in one transaction, several at once. While it runs, the Job's
+   progress is printed (councils done, remaining, failed, and each failure with its error).
+   A council that fails does not stop the others; if any failed, or the Job failed, stop
+   here, list the failures, and leave the running release alone. Every council is then
+   either fully migrated or untouched, so running the release again resumes;
 4. apply everything else; the Deployments roll (web and worker one pod at a time, beat
    stop-then-start) and the command waits until each has finished.
 
@@ -22,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -40,6 +45,9 @@ MIGRATE_JOB = "caseload-migrate"
 CONFIG_KINDS = ("Namespace", "ServiceAccount", "ConfigMap", "Secret", "PersistentVolumeClaim")
 
 Runner = Callable[[Sequence[str], str | None], str]
+# Lines migrate_schemas prints (tenants/migrating.py) that a release reports.
+PROGRESS = re.compile(r"^migrate_schemas progress: .*$", re.MULTILINE)
+FAILURE = re.compile(r"^migrate_schemas failed: (\S+): (.*)$", re.MULTILINE)
 
 
 def kubectl() -> str:
@@ -140,6 +148,34 @@ def job_outcome(job_json: str) -> str | None:
     return None
 
 
+@dataclass
+class MigrationProgress:
+    """What the migration Job's log says so far."""
+
+    progress: str = ""
+    failures: dict[str, str] | None = None
+
+    def update(self, log_text: str, log: Callable[[str], None]) -> None:
+        lines = PROGRESS.findall(log_text)
+        if lines and lines[-1] != self.progress:
+            self.progress = lines[-1]
+            log(f"release: {self.progress.removeprefix('migrate_schemas ')}")
+        failures = dict(FAILURE.findall(log_text))
+        known = self.failures or {}
+        for schema, error in failures.items():
+            if schema not in known:
+                log(f"release: council {schema} failed to migrate: {error}")
+        self.failures = {**known, **failures}
+
+
+def job_logs(ns: str, runner: Runner, tail: int = 2000) -> str:
+    try:
+        return runner([kubectl(), "-n", ns, "logs", f"job/{MIGRATE_JOB}", f"--tail={tail}"], None)
+    except ReleaseError as exc:
+        # No pod yet, or its log is gone: report what kubectl said, keep waiting.
+        return str(exc)
+
+
 def release(
     docs: list[dict],
     *,
@@ -154,19 +190,32 @@ def release(
         log(f"release: {step.description}")
         runner(step.args, step.stdin)
     log("release: waiting for the migration Job")
+    ns = status.args[status.args.index("-n") + 1]
+    progress = MigrationProgress()
     waited = 0.0
     while (outcome := job_outcome(runner(status.args, None))) is None:
         if waited >= timeout_seconds:
-            raise ReleaseError("the migration Job did not finish in time; nothing was rolled out")
+            raise ReleaseError(
+                "the migration Job did not finish in time; nothing was rolled out "
+                f"({progress.progress or 'no progress reported'})"
+            )
+        progress.update(job_logs(ns, runner), log)
         sleep(poll_seconds)
         waited += poll_seconds
+    logs = job_logs(ns, runner)
+    progress.update(logs, log)
     if outcome == "failed":
-        ns = status.args[status.args.index("-n") + 1]
-        try:
-            logs = runner([kubectl(), "-n", ns, "logs", f"job/{MIGRATE_JOB}", "--tail=50"], None)
-        except ReleaseError as exc:
-            logs = str(exc)
-        raise ReleaseError(f"migrations failed; the running release is untouched.\n{logs}")
+        # The last attempt's failures (a retried Job's first attempt may have failed
+        # councils that its second attempt migrated).
+        failures = dict(FAILURE.findall(logs)) or progress.failures or {}
+        listed = "".join(f"\n  {schema}: {error}" for schema, error in sorted(failures.items()))
+        summary = (
+            f"{len(failures)} councils failed to migrate (each rolled back whole; the others "
+            f"are migrated; run the release again once fixed):{listed}"
+            if failures
+            else "\n".join(logs.splitlines()[-50:])
+        )
+        raise ReleaseError(f"migrations failed; the running release is untouched.\n{summary}")
     for step in after:
         log(f"release: {step.description}")
         runner(step.args, step.stdin)

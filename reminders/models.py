@@ -75,7 +75,10 @@ class BF(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    case = models.ForeignKey("caseload.Case", on_delete=models.CASCADE, related_name="bfs")
+    # Indexed by bf_case_idx.
+    case = models.ForeignKey(
+        "caseload.Case", on_delete=models.CASCADE, related_name="bfs", db_index=False
+    )
     due_date = models.DateField()
     reason = models.CharField(max_length=300)
     owner = models.ForeignKey(

@@ -37,8 +37,12 @@ class SurveyResponse(models.Model):
     `time_saved` (6. frees up time). 1-5 scale; the later three are null in older answers.
     """
 
+    # Indexed by survey_once_per_month, which leads with it.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="survey_responses"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="survey_responses",
+        db_index=False,
     )
     month = models.DateField()  # the first day of the month asked about
     skipped = models.BooleanField(default=False)

@@ -35,9 +35,10 @@ def _job_json(condition: str | None) -> str:
 class FakeCluster:
     """Records kubectl calls; the migration Job reports the given statuses in turn."""
 
-    def __init__(self, *job_statuses: str | None) -> None:
+    def __init__(self, *job_statuses: str | None, log: str = "") -> None:
         self.calls: list[tuple[list[str], str | None]] = []
         self.statuses = list(job_statuses)
+        self.log = log or "django.db.utils.ProgrammingError: boom"
 
     def __call__(self, args: Sequence[str], stdin: str | None) -> str:
         args = list(args)
@@ -45,7 +46,7 @@ class FakeCluster:
         if args[-4:-2] == ["job", "caseload-migrate"] and "get" in args:
             return _job_json(self.statuses.pop(0))
         if "logs" in args:
-            return "django.db.utils.ProgrammingError: boom"
+            return self.log
         return ""
 
     def verbs(self) -> list[str]:
@@ -81,12 +82,13 @@ def test_release_migrates_before_rolling_out() -> None:
     assert verbs[0] == "apply ConfigMap,Namespace,PersistentVolumeClaim,ServiceAccount"
     assert verbs[1] == "delete"
     assert verbs[2] == "apply Job"
-    assert verbs[3:6] == ["get", "get", "get"]  # polled until Complete
-    assert verbs[6] == (
+    # Polled until Complete, reading the Job's progress in between.
+    assert verbs[3:9] == ["get", "logs", "get", "logs", "get", "logs"]
+    assert verbs[9] == (
         "apply Deployment,HorizontalPodAutoscaler,Ingress,PodDisruptionBudget,Service"
     )
-    assert verbs[7:] == ["rollout"] * 3
-    rolled = [args[-2] for args, _ in cluster.calls[7:]]
+    assert verbs[10:] == ["rollout"] * 3
+    rolled = [args[-2] for args, _ in cluster.calls[10:]]
     assert rolled == [
         "deployment/caseload-beat",
         "deployment/caseload-web",
@@ -106,6 +108,25 @@ def test_failed_migration_leaves_the_running_release_alone() -> None:
     verbs = cluster.verbs()
     assert not any(v.startswith("apply Deployment") for v in verbs)
     assert "rollout" not in verbs
+
+
+def test_progress_and_each_failed_council_are_reported_and_nothing_rolls_out() -> None:
+    docs = release.render(PRODUCTION, "4f2c9e1")
+    log = (
+        "migrate_schemas: 3 of 3 councils to migrate\n"
+        "migrate_schemas progress: 0 done, 3 remaining, 0 failed\n"
+        "migrate_schemas progress: 1 done, 2 remaining, 0 failed\n"
+        'migrate_schemas failed: fife: ProgrammingError: relation "x_idx" already exists\n'
+        "migrate_schemas progress: 2 done, 0 remaining, 1 failed\n"
+    )
+    cluster = FakeCluster(None, "Failed", log=log)
+    lines: list[str] = []
+    with pytest.raises(release.ReleaseError, match="1 councils failed to migrate") as failure:
+        release.release(docs, runner=cluster, log=lines.append, sleep=lambda _s: None)
+    assert 'fife: ProgrammingError: relation "x_idx" already exists' in str(failure.value)
+    assert "release: progress: 2 done, 0 remaining, 1 failed" in lines
+    assert any(line.startswith("release: council fife failed to migrate") for line in lines)
+    assert "rollout" not in cluster.verbs()
 
 
 def test_a_migration_that_never_ends_times_out_without_rolling_out() -> None:

@@ -95,7 +95,11 @@ TENANT_BASE_SCHEMA = "council_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 # Schemas cloned ahead of time, so onboarding a council is a rename (see tenants.cloning).
 TENANT_SPARE_SCHEMAS = env.int("TENANT_SPARE_SCHEMAS", default=3)
+# Councils migrated at once by migrate_schemas (each in its own transaction; tenants.migrating).
 TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("TENANT_MIGRATE_PROCESSES", default=2)
+# A council whose tables stay locked this long is skipped, reported, and left for a rerun,
+# rather than queueing its requests behind the migration.
+TENANT_MIGRATE_LOCK_TIMEOUT_SECONDS = env.float("TENANT_MIGRATE_LOCK_TIMEOUT_SECONDS", default=10.0)
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 # Seconds a web process remembers which council a host name serves (tenants.selectors):
 # saves a query and a SET per request; 0 looks every request up.
@@ -184,6 +188,10 @@ def _database() -> dict:
 
 
 DATABASES = {"default": _database()}
+# A connection is closed before it serves more distinct councils than this (0: never), which
+# bounds the catalog cache each PostgreSQL backend keeps (core.postgresql_backend;
+# deploy/SCALING.md has the measured memory per council).
+DATABASE_RECYCLE_AFTER_COUNCILS = env.int("DATABASE_RECYCLE_AFTER_COUNCILS", default=100)
 # Applied to each new connection by core.db.configure_session (why 0: see there).
 DATABASE_PARALLEL_WORKERS_PER_GATHER = env.int("DATABASE_PARALLEL_WORKERS_PER_GATHER", default=0)
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]

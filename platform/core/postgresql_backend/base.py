@@ -17,6 +17,16 @@ the code switches council. Server-side cursors and prepared statements, which al
 the session, are turned off in that mode by settings (config.settings.base).
 
 In the default *session* mode it behaves exactly as django-tenants' backend.
+
+Bounded catalog memory (both modes): a PostgreSQL backend caches the catalog entries of every
+relation it has touched (CacheMemoryContext) and never gives them back; each council has its
+own tables, so a connection that has served every council holds every council's entries
+(tests/bench/test_scale_bench.py measures it). A connection is therefore closed (and
+reopened on its next query) before it serves more than DATABASE_RECYCLE_AFTER_COUNCILS
+distinct councils. The check sits where web requests (tenants.middleware) and Celery tasks
+(tenant-schemas-celery) point the connection at a council, and only acts outside a
+transaction. Behind a transaction-mode pooler the server connections serve every council
+whatever the clients do: bound them with PgBouncer's `server_lifetime` instead.
 """
 
 from __future__ import annotations
@@ -32,6 +42,7 @@ from django_tenants.postgresql_backend.base import DatabaseWrapper as TenantData
 from django_tenants.utils import quote_schema_name
 
 TRANSACTION = "transaction"
+PUBLIC_SCHEMA = "public"
 _OUTSIDE_ANY_TRANSACTION = re.compile(
     r"\s*(CREATE\s+DATABASE|DROP\s+DATABASE|ALTER\s+SYSTEM|VACUUM|REINDEX"
     r"|CREATE\s+(UNIQUE\s+)?INDEX\s+CONCURRENTLY|DROP\s+INDEX\s+CONCURRENTLY)",
@@ -45,6 +56,30 @@ class DatabaseWrapper(TenantDatabaseWrapper):
         self.transaction_pooling = getattr(settings, "DATABASE_POOL_MODE", "") == TRANSACTION
         # The search path SET LOCAL in the open transaction (None: not set in this one).
         self._local_search_path: tuple[str, ...] | None = None
+        # Councils (schemas other than public) the open server connection has been pointed at.
+        self.councils_served: set[str] = set()
+        self.recycled = 0  # connections closed by the policy (for tests and benchmarks)
+
+    # -- bounded catalog cache: a connection serves at most N distinct councils -------------
+    def set_tenant(self, tenant: Any, include_public: bool = True) -> None:
+        schema = tenant.schema_name
+        if schema != PUBLIC_SCHEMA and schema not in self.councils_served:
+            limit = int(getattr(settings, "DATABASE_RECYCLE_AFTER_COUNCILS", 0))
+            if (
+                limit
+                and len(self.councils_served) >= limit
+                and self.connection is not None
+                and not self.in_atomic_block
+            ):
+                self.close()
+                self.recycled += 1
+            self.councils_served.add(schema)
+        super().set_tenant(tenant, include_public)
+
+    def connect(self) -> None:
+        super().connect()
+        # A new server connection: nothing cached yet, except the council it is for.
+        self.councils_served = {self.schema_name} - {PUBLIC_SCHEMA}
 
     # -- session mode: django-tenants as it is; transaction mode: per transaction ---------
     def _handle_search_path(self, cursor: Any = None) -> None:
