@@ -83,7 +83,7 @@ ADMIN_AREA = _names(
     "admin-home admin-users admin-user-create admin-user-access admin-delegations "
     "admin-categories admin-category-edit admin-wards admin-holidays admin-postcodes "
     "admin-settings admin-sign-in admin-user-sign-in",
-) | {"privacy:retention"}
+) | {"privacy:retention", "privacy:departures", "privacy:departure"}
 DIRECTORY_UPKEEP = _names("caseload", "officer-create officer-import officer-edit")
 TRIAGE = {"correspondence:triage-list", "correspondence:triage-detail"}  # staff only
 SURVEY = {"feedback:survey"}  # councillors answer it
