@@ -11,13 +11,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from accounts.models import User
 from caseload.models import Case, Category
 from caseload.services.permissions import require_admin
 from core.errors import NotFound
-from privacy.models import LegalHold, RetentionCandidate, RetentionRun, RetentionSchedule
+from privacy.models import (
+    AnonymisedCase,
+    LegalHold,
+    RetentionCandidate,
+    RetentionRun,
+    RetentionSchedule,
+)
 
 
 @dataclass(frozen=True)
@@ -103,3 +109,32 @@ def case_by_reference_for_admin(*, user: User, reference: str) -> Case:
 def retention_runs_for_admin(*, user: User, limit: int = 20) -> list[RetentionRun]:
     require_admin(user)
     return list(RetentionRun.objects.order_by("-created_at", "-id")[:limit])
+
+
+@dataclass(frozen=True)
+class DepartingCouncillor:
+    user: User
+    cases_held: int
+
+
+def councillors_with_cases_for_admin(*, user: User) -> list[DepartingCouncillor]:
+    """Every councillor (active or not) and how many cases they still hold, unanonymised:
+    the list a departure starts from. Deactivated councillors holding cases come first."""
+    require_admin(user)
+    held = dict(
+        Case.objects.exclude(Exists(AnonymisedCase.objects.filter(case=OuterRef("pk"))))
+        .values("owner_id")
+        .annotate(n=Count("id"))
+        .values_list("owner_id", "n")
+    )
+    rows = User.objects.filter(role=User.Role.COUNCILLOR).order_by("name", "id")
+    found = [DepartingCouncillor(user=row, cases_held=held.get(row.pk, 0)) for row in rows]
+    return sorted(found, key=lambda d: (d.user.is_active, -d.cases_held))
+
+
+def councillor_get_for_admin(*, user: User, councillor_id: int) -> User:
+    require_admin(user)
+    found = User.objects.filter(pk=councillor_id, role=User.Role.COUNCILLOR).first()
+    if found is None:
+        raise NotFound("No such councillor.")
+    return found

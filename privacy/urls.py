@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from privacy import views
+from privacy import views, views_departure
 
 app_name = "privacy"
 
@@ -11,4 +11,6 @@ urlpatterns = [
     path("schedule/", views.retention_schedule_save, name="retention-schedule"),
     path("holds/", views.retention_hold_place, name="retention-hold"),
     path("holds/<int:hold_id>/lift/", views.retention_hold_lift, name="retention-hold-lift"),
+    path("departures/", views_departure.departure_list, name="departures"),
+    path("departures/<int:councillor_id>/", views_departure.departure_detail, name="departure"),
 ]

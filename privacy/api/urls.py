@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from privacy.api import retention
+from privacy.api import departure, retention
 
 app_name = "privacy-api"
 
@@ -20,4 +20,6 @@ urlpatterns = [
         name="retention-hold-lift",
     ),
     path("retention/runs/", retention.RetentionRunListApi.as_view(), name="retention-runs"),
+    path("departures/ward/", departure.WardDepartureApi.as_view(), name="departure-ward"),
+    path("departures/<int:councillor_id>/", departure.DepartureApi.as_view(), name="departure"),
 ]

@@ -98,7 +98,7 @@ ADMIN_AREA = (
         "admin-postcodes "
         "admin-settings admin-sign-in admin-user-sign-in admin-user-dpo audit-log audit-export",
     )
-    | {"dataexit:page", "privacy:retention"}
+    | {"dataexit:page", "privacy:retention", "privacy:departures", "privacy:departure"}
     | _names("reminders", "bf-rules bf-rule-edit")
 )
 # A councillor's own delegations (staff see whom they act for); admins use admin-delegations.
