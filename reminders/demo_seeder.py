@@ -139,6 +139,7 @@ class _Seeder:
             sent_at=sent_at,
             working_days=days,
             target_date=target,
+            original_target_date=target,
         )
         status = "referred"
         if state in ("on_time", "late"):

@@ -103,16 +103,26 @@ def count(value: int | None) -> Figure:
     return suppressed_marker() if is_small(value) else int(value)
 
 
-def derived(value: float | None, *bases: int | None, digits: int = 1) -> Figure:
+def derived(
+    value: float | None,
+    *bases: int | None,
+    digits: int = 1,
+    bounds: tuple[float, float] | None = None,
+) -> Figure:
     """A figure computed from `bases` (e.g. cases closed), or "<5" if any base is small.
-    None when the figure is not measured at all (e.g. no BF model yet)."""
+    None when the figure is not measured at all (e.g. no BF model yet). `bounds` keeps a
+    ratio of two independently rounded counts on its scale (an average of 1-5 answers):
+    rounding the sum up and the count down could otherwise show 6.0."""
     if any(base is None for base in bases):
         return None
     if any(is_small(base) for base in bases):
         return suppressed_marker()
     if value is None:
         return None
-    return round(float(value), digits)
+    result = float(value)
+    if bounds is not None:
+        result = min(max(result, bounds[0]), bounds[1])
+    return round(result, digits)
 
 
 def percentage(part: int | None, whole: int | None) -> Figure:
@@ -120,7 +130,8 @@ def percentage(part: int | None, whole: int | None) -> Figure:
         return None
     if is_small(whole) or is_small(part):
         return suppressed_marker()
-    return round(100.0 * part / whole, 1)
+    # Part and whole are rounded apart, so the part can come out above the whole.
+    return round(min(100.0, 100.0 * part / whole), 1)
 
 
 def rule_text() -> str:

@@ -256,6 +256,10 @@ def totals_from_rows(rows: Sequence[Any]) -> Totals:
     )
 
 
+# The survey's answers run from 1 to 5.
+SCALE = (1.0, 5.0)
+
+
 def _ratio(part: float, whole: int) -> float | None:
     return part / whole if whole else None
 
@@ -316,22 +320,24 @@ def summarise_totals(t: Totals) -> dict[str, d.Figure]:
             _ratio(t.total("time_minutes"), time_cases), time_cases, digits=0
         ),
         "survey_quicker": d.derived(
-            _ratio(t.total("survey_quicker_sum"), responses), responses, digits=2
+            _ratio(t.total("survey_quicker_sum"), responses), responses, digits=2, bounds=SCALE
         ),
         "survey_engagement": d.derived(
-            _ratio(t.total("survey_engagement_sum"), responses), responses, digits=2
+            _ratio(t.total("survey_engagement_sum"), responses), responses, digits=2, bounds=SCALE
         ),
         "survey_easy": d.derived(
-            _ratio(t.total("survey_easy_sum"), responses), responses, digits=2
+            _ratio(t.total("survey_easy_sum"), responses), responses, digits=2, bounds=SCALE
         ),
         # The later questions: averaged over the answers that were asked them.
         "survey_reminders": d.derived(
-            _ratio(t.total("survey_reminders_sum"), later), later, digits=2
+            _ratio(t.total("survey_reminders_sum"), later), later, digits=2, bounds=SCALE
         ),
         "survey_tracking": d.derived(
-            _ratio(t.total("survey_tracking_sum"), later), later, digits=2
+            _ratio(t.total("survey_tracking_sum"), later), later, digits=2, bounds=SCALE
         ),
-        "survey_time": d.derived(_ratio(t.total("survey_time_saved_sum"), later), later, digits=2),
+        "survey_time": d.derived(
+            _ratio(t.total("survey_time_saved_sum"), later), later, digits=2, bounds=SCALE
+        ),
         "survey_responses": d.count(responses),
     }
     return {key: figures[key] for key in FIGURE_KEYS}  # the order every table uses

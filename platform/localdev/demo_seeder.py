@@ -24,6 +24,7 @@ from caseload import demo_seeder as caseload_demo
 from caseload.services import member_add
 from console import demo_seeder as console_demo
 from console.services import council_provision
+from correspondence import demo_seeder as correspondence_demo
 from feedback import demo_seeder as feedback_demo
 from localdev.demo_councils import (
     DEMO_COUNCILS,
@@ -36,7 +37,13 @@ from tenants.models import Council
 
 # Casework first, then the BFs and referrals every dashboard shows (built on it); the console
 # last, since it computes the comparison figures from everything seeded before it.
-DEMO_SEEDERS = (caseload_demo.seed, reminders_demo.seed, feedback_demo.seed, console_demo.seed)
+DEMO_SEEDERS = (
+    caseload_demo.seed,
+    reminders_demo.seed,
+    correspondence_demo.seed,
+    feedback_demo.seed,
+    console_demo.seed,
+)
 
 COUNCILLORS_PER_COUNCIL = PILOT_COUNCILLORS  # the pilot's ten volunteer councillors
 STAFF_PER_COUNCIL = 2

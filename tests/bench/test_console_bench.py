@@ -153,6 +153,7 @@ def _seed(slug: str, index: int, hashed: str) -> None:
                         sent_at=sent,
                         working_days=10,
                         target_date=target,
+                        original_target_date=target,
                         replied_at=replied,
                         target_met=None if replied is None else replied.date() <= target,
                     )

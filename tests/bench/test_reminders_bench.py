@@ -118,6 +118,7 @@ def _populate(slug: str) -> None:
             sent_at=opened,
             working_days=10,
             target_date=date(2026, 1, 26),
+            original_target_date=date(2026, 1, 26),
         )
         for case in cases[:REFERRALS_PAST_TARGET]
     )

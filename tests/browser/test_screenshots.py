@@ -1,6 +1,7 @@
 """`make screenshots`: regenerate docs/screenshots/ (shown in README) from the demo data.
 
-Dashboard, case page, referral, officer reply, surgery and the console's comparison, each
+Dashboard, case page (its top, and its BFs), referral, officer reply, surgery, triage, the
+council's evaluation and the console's comparison, each
 at 1,280x800 and 390x844 (what fits in the window, as a person first sees it). Skipped
 unless CASELOAD_SCREENSHOTS names the folder to write (make screenshots sets it).
 """
@@ -48,9 +49,12 @@ def test_screenshots(browser, server, world) -> None:
     shots = [
         ("dashboard", council, world.email("councillor"), "/"),
         ("case", council, world.email("councillor"), f"/cases/{case.pk}/"),
+        ("case-bfs", council, world.email("councillor"), f"/cases/{case.pk}/"),
         ("referral", council, world.email("councillor"), f"/cases/{case.pk}/refer/"),
         ("officer-reply", council, None, world.officer_reply_path),
         ("surgery", council, world.email("staff"), "/surgery/?q=a"),
+        ("triage", council, world.email("staff"), "/triage/"),
+        ("evaluation", council, world.email("councillor"), "/evaluation/"),
         ("comparison", platform, world.email("central"), "/comparison/"),
     ]
     for size, viewport in SIZES.items():
@@ -65,6 +69,13 @@ def test_screenshots(browser, server, world) -> None:
                 contexts[key] = (context, page)
             page = contexts[key][1]
             page.goto(base + path)
+            if name == "case-bfs":
+                # The case's BFs and referrals, below its details and history.
+                page.evaluate(
+                    "() => { const h = [...document.querySelectorAll('h2')]"
+                    ".find(e => e.textContent.trim().startsWith('BFs')); window.scrollTo(0,"
+                    " h.getBoundingClientRect().top + window.scrollY - 10); }"
+                )
             if name == "comparison":
                 # The charts, which the table above them would otherwise push out of view.
                 page.evaluate(
