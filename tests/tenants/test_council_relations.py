@@ -17,7 +17,7 @@ import pytest
 from django.db import connection, models
 from django_tenants.utils import schema_context
 
-from caseload.models import AccessLog, Action, Case, CaseShare, Constituent, Delegation, Referral
+from caseload.models import Action, Case, CaseShare, Constituent, Delegation, Referral
 from correspondence.models import BatchItem, ThreadMessage
 from feedback.models import SurveyResponse
 from reminders.models import BF
@@ -78,8 +78,6 @@ LOOKUPS = [
     (lambda: Constituent.objects.filter(owner_id=1), "constituent_owner_name_idx"),
     (lambda: Delegation.objects.filter(staff_id=1), "delegation_unique"),
     (lambda: Referral.objects.filter(case_id=1).order_by("-sent_at"), "referral_case_idx"),
-    (lambda: AccessLog.objects.filter(case_id=1), "accesslog_case_idx"),
-    (lambda: AccessLog.objects.filter(user_id=1), "accesslog_user_idx"),
     (lambda: ThreadMessage.objects.filter(case_id=1), "threadmessage_case_idx"),
     (lambda: BatchItem.objects.filter(batch_id=1), "batchitem_unique_case"),
     (lambda: SurveyResponse.objects.filter(user_id=1), "survey_once_per_month"),
