@@ -63,6 +63,10 @@ class RunSerializer(serializers.Serializer):
     error = serializers.CharField()
 
 
+# One component for both of the schedule's answers (GET and PUT).
+SCHEDULE_LIST = list_of(ScheduleLineSerializer)
+
+
 class RetentionScheduleApi(APIView):
     """GET: the retention period of every category (and the default). PUT: set one."""
 
@@ -72,12 +76,12 @@ class RetentionScheduleApi(APIView):
         )
         keep_months = serializers.IntegerField(min_value=1, max_value=240)
 
-    @extend_schema(responses={200: list_of(ScheduleLineSerializer)})
+    @extend_schema(responses={200: SCHEDULE_LIST})
     def get(self, request: Request) -> Response:
         lines = selectors.retention_schedule_for_admin(user=_actor(request))
         return Response({"results": ScheduleLineSerializer(lines, many=True).data})
 
-    @extend_schema(request=InputSerializer, responses={200: list_of(ScheduleLineSerializer)})
+    @extend_schema(request=InputSerializer, responses={200: SCHEDULE_LIST})
     def put(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -304,6 +304,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two operations call their choice "decision": each enum gets its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "DepartureDecisionEnum": ["handover", "close", "export"],
+        "ExtensionDecisionEnum": ["accept", "refuse"],
+    },
 }
 
 LOGGING = {
