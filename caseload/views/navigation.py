@@ -16,6 +16,7 @@ COUNCIL_ITEMS: list[tuple[str, str, set[str] | None]] = [
     ("Surgery", "caseload:surgery", {"councillor", "staff"}),  # writes: see WRITING_ITEMS
     ("Officers", "caseload:officer-list", None),
     ("Triage", "correspondence:triage-list", {"staff"}),
+    ("Subject access", "privacy_casework:subject-access-list", {"councillor", "staff"}),
     ("Admin", "caseload:admin-home", {"admin"}),
 ]
 # Items that lead only to pages that change things: left out on a read-only council's pages
