@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -50,7 +50,7 @@ class RequestForm(forms.Form):
 
     def __init__(self, *args: Any, councillors: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["councillor"].choices = councillors
+        cast(forms.ChoiceField, self.fields["councillor"]).choices = councillors
         if len(councillors) == 1:
             self.fields["councillor"].initial = councillors[0][0]
 
@@ -74,7 +74,7 @@ class ConfirmForm(forms.Form):
 
     def __init__(self, *args: Any, choices: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["constituent_ids"].choices = choices
+        cast(forms.ChoiceField, self.fields["constituent_ids"]).choices = choices
 
 
 class ExtendForm(forms.Form):

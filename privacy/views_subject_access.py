@@ -124,26 +124,20 @@ def _detail(
         initial={"constituent_ids": sar.confirmed_constituent_ids},
         choices=[(m.constituent.pk, m.constituent.name) for m in matches],
     )
-    today = timezone.localdate()
-    context = {
+    extend = forms.pop("extend_form", None) or ExtendForm()
+    close = forms.pop("close_form", None) or CloseForm()
+    context: dict[str, Any] = {
         "sar": sar,
-        "row": _row(sar, today),
+        "row": _row(sar, timezone.localdate()),
         "search_form": search,
         "matches": matches,
         "confirm_form": confirm,
-        "extend_form": forms.pop("extend_form", None) or ExtendForm(),
-        "close_form": forms.pop("close_form", None) or CloseForm(),
+        "extend_form": extend,
+        "close_form": close,
         "extension_left": MAX_EXTENSION_MONTHS - sar.extension_months,
+        # The error summary shows whichever form failed.
+        "form": next((f for f in (confirm, extend, close) if f.errors), None),
     }
-    # The error summary shows whichever form failed.
-    context["form"] = next(
-        (
-            f
-            for f in (context["confirm_form"], context["extend_form"], context["close_form"])
-            if f.errors
-        ),
-        None,
-    )
     return render(request, "privacy/subject_access_detail.html", context, status=status)
 
 
