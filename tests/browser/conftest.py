@@ -40,6 +40,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, connections
 from django.test import override_settings
 from django.test.testcases import LiveServerThread
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts.models import User
@@ -228,6 +229,35 @@ def _add_batches(council: Council) -> None:
     connection.set_schema_to_public()
 
 
+def _add_subject_access(council: Council) -> None:
+    """A subject access request recorded by the councillor and one by the staff member (for
+    a councillor they act for), each with a record confirmed, so their pages and archives
+    are crawled."""
+    from caseload.models import Constituent, Delegation
+    from privacy.models import SubjectAccessRequest
+    from privacy.services import subject_access_confirm, subject_access_open
+
+    with schema_context(council.schema_name):
+        if SubjectAccessRequest.objects.exists():
+            return
+        councillor = User.objects.get(email=f"councillor@{council.slug}.example.gov.uk")
+        staff = User.objects.get(email=f"staff@{council.slug}.example.gov.uk")
+        supported = Delegation.objects.filter(staff=staff).values_list("councillor_id", flat=True)
+        for handler, owner_id in ((councillor, councillor.pk), (staff, supported[0])):
+            person = Constituent.objects.filter(owner_id=owner_id).order_by("id").first()
+            assert person is not None, f"no constituent for {handler.email}'s request"
+            sar = subject_access_open(
+                actor=handler,
+                councillor=User.objects.get(pk=owner_id),
+                requester_name=person.name,
+                received_on=timezone.localdate(),
+                email=person.email,
+                constituent=person,
+            )
+            subject_access_confirm(actor=handler, sar=sar, constituent_ids=[person.pk])
+    connection.set_schema_to_public()
+
+
 def _copy_a_template(council: Council) -> None:
     """The council's copy of the first template listed, so its edit form and live preview
     are among the pages crawled."""
@@ -367,6 +397,8 @@ def world(chromium_path, django_db_setup, django_db_blocker) -> Iterator[World]:
         _add_triage_mail(lapsed)  # before it lapses: a read-only council files nothing
         _add_batches(council)
         _add_batches(lapsed)
+        _add_subject_access(council)
+        _add_subject_access(lapsed)
         _copy_a_template(council)
         _copy_a_template(lapsed)
         _councillor_uses_two_factor(council)

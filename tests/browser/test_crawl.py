@@ -38,6 +38,10 @@ NOT_PAGES = {
     "privacy:retention-schedule": "POST only: the save button of a period on the retention page",
     "privacy:retention-hold": "POST only: the hold form on the retention page",
     "privacy:retention-hold-lift": "POST only: the lift button of a hold",
+    "privacy_casework:subject-access-confirm": "POST only: the tick boxes on a request's page",
+    "privacy_casework:subject-access-extend": "POST only: the extend form on a request's page",
+    "privacy_casework:subject-access-clock": "POST only: the stop/restart button of the clock",
+    "privacy_casework:subject-access-close": "POST only: the close form on a request's page",
     "correspondence:template-copy": "POST only: the copy button on a shared template's page",
     "correspondence:template-preview": "htmx fragment: the live preview beside the edit form",
     "accounts:logout": "POST only: the sign-out button",
@@ -77,7 +81,11 @@ CASEWORK = _names(
     "case-reopen case-sharing attachment-download constituent-create constituent-detail "
     "constituent-edit surgery surgery-case",
 ) | _names("correspondence", "case-write batch-list batch-new batch-detail batch-print")
-CASEWORK |= _names("privacy_casework", "constituent-erase constituent-correct")
+CASEWORK |= _names(
+    "privacy_casework",
+    "constituent-erase constituent-correct subject-access-list subject-access-new "
+    "subject-access-detail subject-access-archive",
+)
 ADMIN_AREA = _names(
     "caseload",
     "admin-home admin-users admin-user-create admin-user-access admin-delegations "
@@ -102,7 +110,9 @@ WRITE_PAGES = _names(
 ) | {"correspondence:case-write", "correspondence:batch-new", "feedback:survey"}
 COUNCIL_PAGES = "every route of the council's URLconf"
 ALWAYS_OPEN_FORMS = ("form /billing/portal/", "form /account/", "form /admin-area/sign-in/")
-WRITE_PAGES |= _names("privacy_casework", "constituent-erase constituent-correct")
+WRITE_PAGES |= _names(
+    "privacy_casework", "constituent-erase constituent-correct subject-access-new"
+)
 PLATFORM_PUBLIC = _names("console", "trial-request trial-sent trial-confirm")
 
 
