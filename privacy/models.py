@@ -186,3 +186,88 @@ class AnonymisedCase(models.Model):
 
     def __str__(self) -> str:
         return f"Case {self.case_id} anonymised {self.anonymised_at:%Y-%m-%d}"
+
+
+class SubjectAccessRequest(TimeStamped):
+    """A person's request for a copy of what a councillor holds about them (UK GDPR art. 15).
+
+    The councillor is the controller of their casework, so a request is theirs: handled by
+    them or by Members' Services staff acting for them, and it covers only their records.
+    The statutory clock: one calendar month from `received_on` (art. 12(3); the last day of
+    the month when the next month has no such day), extended by up to two further months
+    with a reason, and stopped while the requester's identity is awaited (`paused_since`,
+    then `paused_days` once resumed). `due_on` is kept by the services from those fields.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        PAUSED = "paused", "Clock stopped: waiting for identification"
+        COMPLETED = "completed", "Completed"
+        REFUSED = "refused", "Refused"
+
+    councillor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requester_name = models.CharField(max_length=200)
+    # What the requester gave to find them by (the search's starting terms).
+    email = models.CharField(max_length=254, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    received_on = models.DateField()
+    due_on = models.DateField()
+    extension_months = models.PositiveSmallIntegerField(default=0)
+    extension_reason = models.CharField(max_length=300, blank=True)
+    paused_since = models.DateField(null=True, blank=True)
+    paused_days = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    closed_on = models.DateField(null=True, blank=True)
+    closing_note = models.CharField(max_length=500, blank=True)
+    confirmed_constituent_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    # The case the request is tracked on (its BF shows on the handler's dashboard).
+    case = models.ForeignKey(
+        "caseload.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    bf = models.ForeignKey(
+        "reminders.BF", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    archives_downloaded = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["councillor", "status"], name="sar_councillor_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "paused", "completed", "refused"]),
+                name="sar_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(extension_months__lte=2), name="sar_extension_at_most_two_months"
+            ),
+            models.CheckConstraint(
+                condition=Q(extension_months=0) | ~Q(extension_reason=""),
+                name="sar_extension_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="paused", paused_since__isnull=False)
+                | (~Q(status="paused") & Q(paused_since__isnull=True)),
+                name="sar_paused_since_iff_paused",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["completed", "refused"], closed_on__isnull=False)
+                | (Q(status__in=["open", "paused"]) & Q(closed_on__isnull=True)),
+                name="sar_closed_on_iff_closed",
+            ),
+            models.CheckConstraint(
+                condition=Q(due_on__gte=models.F("received_on")), name="sar_due_after_received"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Subject access request {self.pk} ({self.status})"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in (self.Status.COMPLETED, self.Status.REFUSED)

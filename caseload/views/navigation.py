@@ -22,6 +22,7 @@ COUNCIL_ITEMS: list[tuple[str, str, set[str] | None]] = [
     ("Delegations", "caseload:delegations", {"councillor", "staff"}),
     # The council's figures against the pilot's criteria (feedback.views_evaluation).
     ("Evaluation", "evaluation:page", None),
+    ("Subject access", "privacy_casework:subject-access-list", {"councillor", "staff"}),
     ("Admin", "caseload:admin-home", {"admin"}),
     # The data protection officer (a flag on staff or an admin; admins reach it from Admin).
     ("Audit log", "caseload:audit-log", {"dpo"}),

@@ -40,6 +40,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, connections
 from django.test import override_settings
 from django.test.testcases import LiveServerThread
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts.models import User
@@ -90,17 +91,12 @@ class World:
             return {}
         from caseload.models import Case
 
+        # The councillor's own cases, which their staff see too: with one visit per route
+        # (lapsed council), a case of another councillor would be a 404 for them.
+        mine = Case.objects.filter(owner__email=self.email("councillor", council))
         with schema_context(council.schema_name):
-            # A closed case of the demo's first councillor (whom staff@ acts for), so the
-            # councillor and staff who open it directly may see it whatever the draw.
-            closed = (
-                Case.objects.filter(
-                    status="closed", owner__email=f"councillor@{council.slug}.example.gov.uk"
-                )
-                .order_by("id")
-                .first()
-            )
-            with_files = Case.objects.filter(attachments__isnull=False).order_by("id").first()
+            closed = mine.filter(status="closed").order_by("id").first()
+            with_files = mine.filter(attachments__isnull=False).order_by("id").first()
         assert closed is not None and with_files is not None
         connection.set_schema_to_public()
         return {
@@ -233,6 +229,35 @@ def _add_batches(council: Council) -> None:
             assert ids, f"no open case for {sender.email}'s batch"
             batch = batch_create(actor=sender, key="outcome", case_ids=ids, channel="pdf")
             batch_process(batch_id=batch.pk)
+    connection.set_schema_to_public()
+
+
+def _add_subject_access(council: Council) -> None:
+    """A subject access request recorded by the councillor and one by the staff member (for
+    a councillor they act for), each with a record confirmed, so their pages and archives
+    are crawled."""
+    from caseload.models import Constituent, Delegation
+    from privacy.models import SubjectAccessRequest
+    from privacy.services import subject_access_confirm, subject_access_open
+
+    with schema_context(council.schema_name):
+        if SubjectAccessRequest.objects.exists():
+            return
+        councillor = User.objects.get(email=f"councillor@{council.slug}.example.gov.uk")
+        staff = User.objects.get(email=f"staff@{council.slug}.example.gov.uk")
+        supported = Delegation.objects.filter(staff=staff).values_list("councillor_id", flat=True)
+        for handler, owner_id in ((councillor, councillor.pk), (staff, supported[0])):
+            person = Constituent.objects.filter(owner_id=owner_id).order_by("id").first()
+            assert person is not None, f"no constituent for {handler.email}'s request"
+            sar = subject_access_open(
+                actor=handler,
+                councillor=User.objects.get(pk=owner_id),
+                requester_name=person.name,
+                received_on=timezone.localdate(),
+                email=person.email,
+                constituent=person,
+            )
+            subject_access_confirm(actor=handler, sar=sar, constituent_ids=[person.pk])
     connection.set_schema_to_public()
 
 
@@ -375,6 +400,8 @@ def world(chromium_path, django_db_setup, django_db_blocker) -> Iterator[World]:
         _add_triage_mail(lapsed)  # before it lapses: a read-only council files nothing
         _add_batches(council)
         _add_batches(lapsed)
+        _add_subject_access(council)
+        _add_subject_access(lapsed)
         _copy_a_template(council)
         _copy_a_template(lapsed)
         _councillor_uses_two_factor(council)

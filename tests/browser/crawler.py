@@ -37,6 +37,7 @@ DOWNLOADS = {
     "console:comparison-csv",
     "console:report-all",
     "console:report-council",
+    "privacy_casework:subject-access-archive",
 }
 # Paths never followed: sign-out is a POST form; static files and the API are not pages.
 NOT_FOLLOWED_PREFIXES = ("/static/", "/media/", "/api/", "/logout/")

@@ -48,6 +48,10 @@ NOT_PAGES = {
     "privacy:retention-schedule": "POST only: the save button of a period on the retention page",
     "privacy:retention-hold": "POST only: the hold form on the retention page",
     "privacy:retention-hold-lift": "POST only: the lift button of a hold",
+    "privacy_casework:subject-access-confirm": "POST only: the tick boxes on a request's page",
+    "privacy_casework:subject-access-extend": "POST only: the extend form on a request's page",
+    "privacy_casework:subject-access-clock": "POST only: the stop/restart button of the clock",
+    "privacy_casework:subject-access-close": "POST only: the close form on a request's page",
     "correspondence:template-copy": "POST only: the copy button on a shared template's page",
     "correspondence:template-preview": "htmx fragment: the live preview beside the edit form",
     "correspondence:letterhead-logo": "the logo image shown on the letterhead page",
@@ -103,7 +107,11 @@ ADMIN_AREA = (
 )
 # A councillor's own delegations (staff see whom they act for); admins use admin-delegations.
 DELEGATIONS = {"caseload:delegations"}
-CASEWORK |= _names("privacy_casework", "constituent-erase constituent-correct")
+CASEWORK |= _names(
+    "privacy_casework",
+    "constituent-erase constituent-correct subject-access-list subject-access-new "
+    "subject-access-detail subject-access-archive",
+)
 DIRECTORY_UPKEEP = _names("caseload", "officer-create officer-import officer-edit")
 TRIAGE = {"correspondence:triage-list", "correspondence:triage-detail"}  # staff only
 SURVEY = {"feedback:survey"}  # councillors answer it
@@ -130,7 +138,9 @@ ALWAYS_OPEN_FORMS = (
     "form /admin-area/sign-in/",
     "form /data-exit/",  # the data exit stays open in a lapsed council (billing.middleware)
 )
-WRITE_PAGES |= _names("privacy_casework", "constituent-erase constituent-correct")
+WRITE_PAGES |= _names(
+    "privacy_casework", "constituent-erase constituent-correct subject-access-new"
+)
 PLATFORM_PUBLIC = _names("console", "trial-request trial-sent trial-confirm")
 
 
