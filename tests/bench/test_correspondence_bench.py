@@ -43,6 +43,7 @@ def test_correspondence(committed, settings, tmp_path) -> None:
     from correspondence.shared.standard import STANDARD_TEMPLATES
     from tenants.models import Council
     from tests.correspondence.inbound_support import eml
+    from tests.dkim_support import signed
 
     settings.INBOUND_EMAIL_DOMAIN = "inbound.localhost"
     settings.MEDIA_ROOT = str(tmp_path)
@@ -79,12 +80,16 @@ def test_correspondence(committed, settings, tmp_path) -> None:
                 ),
                 "ms",
             )
-    raw = eml("gmail_forward", forwarder="cllr@bench.example", constituent="new@bench.example")
+    # Signed after the edits, as the sending provider would: a message changed after
+    # signing fails DKIM and waits in triage instead of opening a case.
+    raw = eml(
+        "gmail_forward", sign=False, forwarder="cllr@bench.example", constituent="new@bench.example"
+    )
     raw = raw.replace(b"council-a@", b"bench-corr@")
     counter = iter(range(1000))
 
     def file_forward() -> None:
-        unique = raw.replace(b"CAH8c=Fwd0GmailXk2", f"bench-{next(counter)}".encode())
+        unique = signed(raw.replace(b"CAH8c=Fwd0GmailXk2", f"bench-{next(counter)}".encode()))
         [result] = inbound_receive(raw=unique)
         assert result.status == "new_case", result
 
