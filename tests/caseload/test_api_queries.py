@@ -155,6 +155,8 @@ def test_list_query_count_is_constant(
 @pytest.mark.django_db
 def test_dashboard_query_count_is_constant(cast, council_a, api_for) -> None:
     client = api_for(council_a, cast.owner)
+    # The first dashboard of the year seeds the year's holidays once (caseload.calendar).
+    client.get("/api/v1/dashboard/")
     _grow(cast, council_a, "cases", 5, {})
     small, _ = _count(client, "/api/v1/dashboard/")
     _grow(cast, council_a, "cases", 45, {})

@@ -344,7 +344,9 @@ def test_dashboard_lists_overdue_today_upcoming_and_referrals_awaiting(
         late = referral_create(
             actor=cast.owner, case=late_case, officer=world["referral"].officer, working_days=1
         )
-        type(late).objects.filter(pk=late.pk).update(target_date=today - timedelta(days=2))
+        type(late).objects.filter(pk=late.pk).update(
+            target_date=today - timedelta(days=2), original_target_date=today - timedelta(days=2)
+        )
     html = client_for(council_a, cast.owner).get("/").content.decode()
     assert accessibility_problems(html) == []
     overdue, _, rest = html.partition("Coming up")
@@ -381,7 +383,8 @@ def test_dashboard_queries_stay_bounded_and_seed_no_holidays(cast, council_a, wo
             referral_create(actor=cast.owner, case=case, officer=officer, working_days=3)
     many, statements = count()
     assert many == few, (few, many)
-    assert many <= 22, many
+    # 22, plus the audit log's one INSERT for the page (and its SET search_path).
+    assert many <= 24, many
     assert not [s for s in statements if "holiday" in s.lower() and "INSERT" in s.upper()]
 
 
