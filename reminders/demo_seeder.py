@@ -41,6 +41,9 @@ from reminders.services import bf_rules_ensure_defaults
 from tenants.models import Council
 
 REPLY_CHECK_DAYS = 5
+# When each demo referral was sent, in working days before today: with a 10-day target,
+# still within it, past it, answered on time, answered late.
+SENT_WORKING_DAYS_AGO = {"awaiting": 3, "overdue": 14, "on_time": 20, "late": 25}
 UPCOMING = (1, 4)  # working days ahead of today for the two upcoming BFs
 OVERDUE_BY = 2  # working days
 REASONS = (
@@ -112,14 +115,22 @@ class _Seeder:
             ).exists(),
             "late": not Referral.objects.filter(case__owner=councillor, target_met=False).exists(),
         }
-        # Open cases nobody referred yet, oldest first: a referral fits their story.
-        spare = list(
-            Case.objects.filter(owner=councillor, status=Case.Status.OPEN, referrals__isnull=True)
+        # Open cases nobody referred yet, oldest first: a referral fits their story; then,
+        # for a councillor with few such cases, open cases already referred (a second
+        # referral, to another service, is common), whatever their status.
+        live = (
+            Case.objects.filter(owner=councillor)
+            .exclude(status=Case.Status.CLOSED)
             .select_related("category")
             .order_by("opened_at", "id")
         )
-        for state, missing in wanted.items():
-            if missing and spare:
+        spare = list(live.filter(status=Case.Status.OPEN, referrals__isnull=True)) + list(
+            live.filter(referrals__isnull=False).distinct()
+        )
+        # The states that need the oldest cases first (a referral sent 25 working days ago
+        # needs a case opened before then), each taking the oldest case still spare.
+        for state in sorted(wanted, key=lambda s: -SENT_WORKING_DAYS_AGO[s]):
+            if wanted[state] and spare:
                 self._refer(spare.pop(0), councillor, officers, state)
 
     def _refer(self, case: Case, owner: User, officers: list[Officer], state: str) -> None:
@@ -127,7 +138,7 @@ class _Seeder:
         officer = self.rng.choice(fitting)
         days = 10
         # Sent so that the target falls where the state needs it.
-        back = {"awaiting": 3, "overdue": 14, "on_time": 20, "late": 25}[state]
+        back = SENT_WORKING_DAYS_AGO[state]
         sent_day = self._working_days_before(self.today, back)
         sent_at = max(self._at(sent_day, 10), case.opened_at + timedelta(hours=1))
         sent_day = timezone.localdate(sent_at)

@@ -66,6 +66,7 @@ def _scene_for(user: User) -> DemoScene:
         # reminders' demo BFs: the referral's chaser, made by the council's rule.
         "bf_id": BF.objects.filter(case=case).order_by("id").first().pk,
         "rule_id": BFRule.objects.order_by("id").first().pk,
+        "extension_id": 1,  # answering a request for more time: POST only, never looked up
     }
     # The demo generator attaches no files; the download page is covered by test_pages.
     return DemoScene(kwargs, closed, skip=set() if attachment else {"attachment-download"})
