@@ -14,8 +14,10 @@ not need the whole export in memory. One query per model.
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterator
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
@@ -129,8 +131,18 @@ def council_export_chunks(
         yield from _chunks(council_slug, schema_name, licence_state)
 
 
+class _ExportEncoder(DjangoJSONEncoder):
+    """DjangoJSONEncoder, plus binary fields (the letterhead's logo) as base64 text: a
+    streamed export that met one would otherwise break off mid-response."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, bytes | memoryview):
+            return base64.b64encode(bytes(o)).decode("ascii")
+        return super().default(o)
+
+
 def _chunks(council_slug: str, schema_name: str, licence_state: str) -> Iterator[str]:
-    encoder = DjangoJSONEncoder()
+    encoder = _ExportEncoder()
     header = {
         "council": council_slug,
         "schema": schema_name,

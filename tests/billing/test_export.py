@@ -4,6 +4,7 @@ Settings, users, officers, templates and statistics; never casework (issue 14)."
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
@@ -12,6 +13,7 @@ from django_tenants.utils import schema_context
 from billing.export import ADMIN_EXPORT_MODELS, counted_models, export_models
 from billing.models import LicenceState
 from caseload.services.referrals import referral_create
+from correspondence.models import CorrespondenceSettings
 from correspondence.services.links import referral_link_ensure, referral_link_token
 from tests.billing.conftest import set_state
 from tests.caseload.conftest import make_case, make_constituent, make_officer
@@ -134,3 +136,16 @@ def test_export_query_count_does_not_grow_with_rows(council_a, api_for, make_use
     for i in range(5, 50):
         make_user(council_a, role="staff", email=f"s{i}@a.gov.uk")
     assert count() == few
+
+
+def test_export_carries_the_letterhead_logo_as_base64(council_a, api_for, make_user) -> None:
+    """A binary field (the letterhead's logo) is base64 text in the JSON, not a broken stream."""
+    admin = make_user(council_a, role="admin", email="boss@a.gov.uk")
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+    with schema_context(council_a.schema_name):
+        CorrespondenceSettings.objects.update_or_create(
+            pk=1, defaults={"logo": png, "logo_content_type": "image/png"}
+        )
+    document = _export(api_for(council_a, admin))
+    [settings_row] = _rows(document, "correspondence.correspondencesettings")
+    assert base64.b64decode(settings_row["logo"]) == png
