@@ -90,9 +90,14 @@ def test_each_foreign_key_is_still_served_by_an_index(council_a, lookup, index) 
     queryset: models.QuerySet = lookup()
     with schema_context(council_a.schema_name):
         with connection.cursor() as cursor:
-            # Empty tables: without this the planner would rightly scan them instead.
-            cursor.execute("SET LOCAL enable_seqscan = off")
-        plan = queryset.explain()
+            # Small tables: without this the planner would rightly scan them instead. Set for
+            # the session and reset, since SET LOCAL does nothing outside a transaction block.
+            cursor.execute("SET enable_seqscan = off")
+        try:
+            plan = queryset.explain()
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET enable_seqscan")
     # An index scan, or a bitmap scan of the same index (PostgreSQL 18 picks one when other
     # tests have left rows behind).
     assert re.search(rf"(bitmap )?index (only )?scan (using|on) {index}\b", plan.lower()), plan
