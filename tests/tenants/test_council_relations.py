@@ -94,7 +94,10 @@ def test_each_foreign_key_is_still_served_by_an_index(council_a, lookup, index) 
             # the session and reset, since SET LOCAL does nothing outside a transaction block.
             cursor.execute("SET enable_seqscan = off")
         try:
-            plan = queryset.explain()
+            # Without ORDER BY (the model's default ordering would let the planner walk the
+            # index of the sort column and filter, as PostgreSQL 18 did): the question is
+            # which index finds the rows.
+            plan = queryset.order_by().explain()
         finally:
             with connection.cursor() as cursor:
                 cursor.execute("RESET enable_seqscan")
