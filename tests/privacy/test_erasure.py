@@ -3,6 +3,7 @@ search, in history, letters, the outbox or triage mail; another constituent unto
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 import pytest
@@ -95,8 +96,6 @@ def test_erasure_leaves_no_trace(cast, council_a, scope, django_capture_on_commi
             found = [c.pk for c in case_list_for_user(user=cast.owner, filters=CaseFilters(q=word))]
             if scope == "everything" or word != "mould":
                 assert case.pk not in found and open_case.pk not in found, word
-        import os
-
         assert not any(os.path.exists(p) for p in files)
         # The other constituent is untouched.
         assert Constituent.objects.get(name="Angus Other").email == "angus@example.org"
