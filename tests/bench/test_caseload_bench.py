@@ -142,7 +142,7 @@ def _load(council: Council, cases: int, rng: random.Random) -> tuple[User, User]
     """Users, reference data and `cases` cases with constituents, actions and shares."""
     with schema_context(council.schema_name):
         wards = [Ward.objects.create(name=f"Ward {w}") for w in range(WARDS)]
-        categories = [Category.objects.create(name=t.category) for t in TOPICS]
+        categories = [Category.objects.get_or_create(name=t.category)[0] for t in TOPICS]
         admin = user_create(email=f"admin@{council.slug}.gov.uk", role="admin")
         councillors = [
             user_create(
@@ -153,7 +153,9 @@ def _load(council: Council, cases: int, rng: random.Random) -> tuple[User, User]
             for i in range(COUNCILLORS)
         ]
         staff = user_create(email=f"staff@{council.slug}.gov.uk", role="staff")
-        Delegation.objects.create(staff=staff, councillor=councillors[0], granted_by=admin)
+        Delegation.objects.create(
+            staff=staff, councillor=councillors[0], granted_by=admin, confirmed_at=timezone.now()
+        )
         now = timezone.now()
         n_constituents = max(100, cases // 3)
         with connection.cursor() as cursor:
@@ -198,6 +200,7 @@ def _load(council: Council, cases: int, rng: random.Random) -> tuple[User, User]
                     owner = councillors[k % COUNCILLORS]
                     topic_index = rng.randrange(len(TOPICS))
                     topic = TOPICS[topic_index]
+                    title, description = rng.choice(topic.cases)
                     street = f"{rng.choice(SURNAMES)} {rng.choice(STREETS)}"
                     opened = now - timedelta(minutes=rng.randint(0, 60 * 24 * 365))
                     updated = opened + timedelta(minutes=rng.randint(0, 60 * 24 * 30))
@@ -214,8 +217,8 @@ def _load(council: Council, cases: int, rng: random.Random) -> tuple[User, User]
                             year,
                             c,
                             k,
-                            rng.choice(topic.titles).format(street=street),
-                            rng.choice(topic.details),
+                            title.format(street=street),
+                            description.format(street=street),
                             categories[topic_index].pk,
                             wards[k % COUNCILLORS % WARDS].pk,
                             rng.choice(["low", "normal", "normal", "high"]),

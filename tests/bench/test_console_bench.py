@@ -71,7 +71,7 @@ def _seed(slug: str, index: int, hashed: str) -> None:
         wards = Ward.objects.bulk_create(
             Ward(name=f"Ward {n}", code=f"S1300{index:02d}{n:02d}") for n in range(6)
         )
-        categories = Category.objects.bulk_create(Category(name=n) for n in CATEGORIES)
+        categories = [Category.objects.get_or_create(name=n)[0] for n in CATEGORIES]
         officer = Officer.objects.create(name="Duty Officer", email=f"duty@{slug}.gov.uk")
         constituents = Constituent.objects.bulk_create(
             Constituent(

@@ -107,4 +107,7 @@ def test_migrate_noop(committed) -> None:
     bench("migrate_noop_stock_seconds_per_council", stock / count, "s")
     bench("migrate_noop_stock_multiprocessing_seconds_per_council", stock_mp / count, "s")
     bench("migrate_noop_councils", count, "councils")
-    assert ours / count < 0.02
+    # Against stock in the same run rather than an absolute figure: the command's fixed start-up
+    # (Django, the migration graph) is shared by only ~150 councils here, and a busy machine
+    # doubles it (0.0146 s a council idle, 0.046 s at load 5), while the ratio holds.
+    assert ours < stock / 10

@@ -60,7 +60,7 @@ def _populate(slug: str) -> None:
     )
     councillors, staff = users[:COUNCILLORS], users[COUNCILLORS:]
     Delegation.objects.bulk_create(
-        Delegation(staff=staff[i % STAFF], councillor=c, granted_by=c)
+        Delegation(staff=staff[i % STAFF], councillor=c, granted_by=c, confirmed_at=timezone.now())
         for i, c in enumerate(councillors)
     )
     constituents = Constituent.objects.bulk_create(

@@ -28,6 +28,8 @@ import os
 import random
 import re
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -40,7 +42,7 @@ from knox.models import AuthToken
 from accounts.services import user_create
 from caseload.services import case_open, constituent_create
 from console.services import council_provision
-from core.pgclient import database_url, run
+from core.pgclient import client_program, database_url, libpq_env, run
 from tenants.cloning import spare_pool_refill
 from tenants.models import Council
 from tests.bench.conftest import bench, p95
@@ -280,6 +282,7 @@ def test_a_thousand_councils(committed, tmp_path) -> None:
     run("pg_dump", "--schema", schema, "--format=custom", "--file", str(dump), url=url)
     bench("pg_dump_one_council_at_scale_seconds", time.perf_counter() - started, "s")
     assert dump.stat().st_size > 0
+    print(f"scale bench: where pg_dump's time goes: {_pg_dump_phases(url, schema)}", flush=True)
 
     # -- the case list at scale ------------------------------------------------------------------
     at_scale_p95 = _list_p95(*made[0])
@@ -314,10 +317,34 @@ def test_a_thousand_councils(committed, tmp_path) -> None:
     )
 
 
-def _migrate_noop() -> float:
-    import subprocess
-    import sys
+def _pg_dump_phases(url: str, schema: str) -> str:
+    """The slowest steps of `pg_dump --verbose` (each step's time runs from its message to the
+    next): which catalog reads grow with the number of councils."""
+    command = [
+        client_program("pg_dump", url=url),
+        "--verbose",
+        "--schema",
+        schema,
+        "-f",
+        "/dev/null",
+    ]
+    steps: list[tuple[str, float]] = []
+    with subprocess.Popen(
+        command, env=libpq_env(url), stderr=subprocess.PIPE, text=True
+    ) as process:
+        assert process.stderr is not None
+        last, label = time.perf_counter(), "connecting"
+        for line in process.stderr:
+            now = time.perf_counter()
+            steps.append((label, now - last))
+            last, label = now, line.strip().removeprefix("pg_dump: ")
+        steps.append((label, time.perf_counter() - last))
+    total = sum(seconds for _label, seconds in steps)
+    slowest = sorted(steps, key=lambda step: step[1], reverse=True)[:6]
+    return f"{total:.1f} s in all; " + "; ".join(f"{label} {s:.2f} s" for label, s in slowest)
 
+
+def _migrate_noop() -> float:
     env = {**os.environ, "DATABASE_URL": database_url(connection.settings_dict)}
     command = [sys.executable, str(ROOT / "manage.py"), "migrate_schemas", "--noinput"]
     subprocess.run(command, env=env, check=True, capture_output=True)  # warm
