@@ -30,7 +30,7 @@ test: $(STAMP) chromium pgbouncer
 
 # The thousand-council bench runs first and in a database of its own, so that its baseline
 # (the case list with 10 councils) is not taken among the other benches' councils.
-BENCH_PYTEST := $(VENV)/bin/pytest -p no:cacheprovider -s -q -o addopts="-p localdev.pytest_plugin" -o norecursedirs=
+BENCH_PYTEST := $(VENV)/bin/pytest -p no:cacheprovider -s -q --durations=0 -o addopts="-p localdev.pytest_plugin" -o norecursedirs=
 bench: $(STAMP)
 	$(PY) -m localdev.services -- sh -c '$(BENCH_PYTEST) tests/bench/test_scale_bench.py && $(BENCH_PYTEST) tests/bench --ignore=tests/bench/test_scale_bench.py'
 
