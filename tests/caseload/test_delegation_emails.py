@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from accounts.models import User
 from caseload.models import Delegation
 from caseload.services import (
     delegation_confirm,
@@ -84,8 +85,10 @@ def test_a_councillor_granting_directly_is_emailed_nothing(cast, council_a):
 
 
 def test_nothing_is_queued_when_the_proposal_is_refused(cast, council_a, make_user):
-    inactive = make_user(council_a, role="staff", email="gone@a.gov.uk", is_active=False)
+    inactive = make_user(council_a, role="staff", email="gone@a.gov.uk")
     with in_council(council_a):
+        User.objects.filter(pk=inactive.pk).update(is_active=False)
+        inactive.refresh_from_db()
         with pytest.raises(PermissionDenied):  # staff may propose only themselves
             delegation_propose(
                 actor=cast.other_staff, staff=cast.staff, councillor=cast.other_councillor
