@@ -15,9 +15,9 @@ Sources:
   and Eskdale is S13002891 in the geography lookup Public Health Scotland builds from the
   Scottish Government's statistics.gov.scot (phsmethods, data-raw/area_lookup.R). No
   trustworthy source was found for the other wards' codes, so they are left empty rather
-  than guessed: the comparison then shows those wards by number ("ward-N"), as it does for
-  any council that has not given its wards codes, until an admin uploads the ONS Postcode
-  Directory (Admin → Postcode-to-ward table), which carries them.
+  than guessed: the comparison then shows those wards by name alone (a coded ward by name
+  and code), as it does for any council that has not given its wards codes, until an admin
+  uploads the ONS Postcode Directory (Admin → Postcode-to-ward table), which carries them.
 - Telephone area codes (Ofcom's national numbering plan): Kirkcaldy and Glenrothes 01592,
   St Andrews and Cupar 01334, Dunfermline 01383, Leven and Anstruther 01333, Auchtermuchty
   01337, Newport-on-Tay (Dundee) 01382; Motherwell and Wishaw 01698, Airdrie, Coatbridge and

@@ -2,7 +2,8 @@
 
 Every query is a GROUP BY aggregate over this council's own tables (the connection is in
 its schema); what comes back is months, whole numbers of days and counts, plus category
-names and ward codes for the console to map to platform codes. No row or free text leaves.
+names for the console to map to platform codes, and wards' ONS codes and names (public
+electoral geography, shown in the comparison). No row or free text leaves.
 Months are calendar months in the platform's time zone (settings.TIME_ZONE).
 """
 
@@ -85,14 +86,17 @@ def category_names() -> dict[int, str]:
     return dict(Category.objects.values_list("id", "name"))
 
 
-def cases_opened_by_month() -> list[tuple[date, int | None, int | None, str | None, int]]:
-    """(month, category id, ward id, the ward's ONS code, cases opened)."""
+def cases_opened_by_month() -> list[
+    tuple[date, int | None, int | None, str | None, str | None, int]
+]:
+    """(month, category id, ward id, the ward's ONS code, the ward's name, cases opened).
+    The name is the ward's current one: a renamed ward is one ward, under its new name."""
     return _rows(
         f"""
         SELECT date_trunc('month', c.opened_at {LOCAL})::date, c.category_id, w.id, w.code,
-               count(*)
+               w.name, count(*)
           FROM {_table(Case)} c LEFT JOIN {_table(Ward)} w ON w.id = c.ward_id
-         GROUP BY 1, 2, 3, 4
+         GROUP BY 1, 2, 3, 4, 5
         """,
         _params(),
     )

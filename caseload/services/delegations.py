@@ -5,10 +5,17 @@ themselves, may only PROPOSE one, and it grants nothing until the councillor con
 (`caseload.selectors.access` reads confirmed rows only). A councillor may also grant one
 directly. The councillor declines a proposal; the councillor, the staff member or an admin
 ends one. Every step is written to the audit log.
+
+The councillor is emailed each proposal (who proposed it, for whom, and a link to confirm
+or decline it on /delegations/), and whoever proposed it is emailed the councillor's answer:
+a proposal nobody hears about waits for ever and gives the staff member nothing. The emails
+are outbox rows written in the same transaction as the change (committed with it, gone with
+it if the change is refused or rolled back); the outbox queues delivery on commit.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -20,6 +27,12 @@ from audit.services import audit_record
 from caseload.models import Delegation
 from caseload.services.permissions import assert_council_writable
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from core.links import current_council_url
+from mailer.services import outbox_enqueue
+
+# Where each person answers or follows a delegation (the council's own pages).
+COUNCILLOR_DELEGATIONS_PATH = "/delegations/"
+ADMIN_DELEGATIONS_PATH = "/admin-area/delegations/"
 
 
 def _is_active(user: User, role: str) -> bool:
@@ -46,6 +59,69 @@ def _record(
             "councillor_name": delegation.councillor.name,
         },
         request=request,
+    )
+
+
+def _email(*, to: User, subject: str, body: str, kind: str, key: str) -> None:
+    """One email about a delegation, to someone who can still sign in to act on it."""
+    if not to.email or not to.is_active:
+        return
+    outbox_enqueue(
+        to=[to.email],
+        subject=f"{settings.PLATFORM_NAME}: {subject}",
+        body_text=f"Dear {to.name},\n\n{body}",
+        kind=kind,
+        dedupe_key=key,
+    )
+
+
+def _notify_proposed(delegation: Delegation, *, proposer: User) -> None:
+    """Ask the councillor to confirm or decline what `proposer` proposed."""
+    staff, councillor = delegation.staff, delegation.councillor
+    who = (
+        f"{proposer.name}, for themselves,"
+        if proposer.pk == staff.pk
+        else f"{proposer.name} (an administrator)"
+    )
+    _email(
+        to=councillor,
+        subject=f"{staff.name} to act for you: please confirm or decline",
+        body=(
+            f"{who} proposed that {staff.name} of Members' Services act for you: see your "
+            "cases and work on them on your behalf.\n\n"
+            "It gives them nothing until you confirm it. Confirm or decline it here:\n"
+            f"{current_council_url(COUNCILLOR_DELEGATIONS_PATH)}\n\n"
+            "If you did not expect this, decline it and tell your administrator.\n"
+        ),
+        kind="delegation_proposed",
+        key=f"delegation-proposed:{delegation.pk}",
+    )
+
+
+def _notify_answered(delegation: Delegation, *, confirmed: bool) -> None:
+    """Tell whoever proposed the delegation the councillor's answer (not the councillor
+    who granted it themselves: there was nobody to answer)."""
+    proposer: User = delegation.granted_by
+    staff, councillor = delegation.staff, delegation.councillor
+    if proposer.pk == councillor.pk:
+        return
+    path = ADMIN_DELEGATIONS_PATH if is_council_admin(proposer) else COUNCILLOR_DELEGATIONS_PATH
+    if confirmed:
+        subject = f"{councillor.name} confirmed that {staff.name} acts for them"
+        what = f"{councillor.name} confirmed your proposal: {staff.name} now acts for them."
+    else:
+        subject = f"{councillor.name} declined that {staff.name} act for them"
+        what = (
+            f"{councillor.name} declined your proposal that {staff.name} act for them; "
+            "it gives no access."
+        )
+    verb = "confirmed" if confirmed else "declined"
+    _email(
+        to=proposer,
+        subject=subject,
+        body=f"{what}\n\nSee the council's delegations here:\n{current_council_url(path)}\n",
+        kind=f"delegation_{verb}",
+        key=f"delegation-{verb}:{delegation.pk}",
     )
 
 
@@ -111,6 +187,7 @@ def delegation_propose(
             "it gives no access until the councillor confirms it.",
             request=request,
         )
+        _notify_proposed(delegation, proposer=actor)
     return delegation
 
 
@@ -155,6 +232,7 @@ def delegation_confirm(
         summary=f"{actor.name} confirmed that {delegation.staff.name} acts for them.",
         request=request,
     )
+    _notify_answered(delegation, confirmed=True)
     return delegation
 
 
@@ -175,6 +253,7 @@ def delegation_decline(
         summary=f"{actor.name} declined the proposal that {delegation.staff.name} act for them.",
         request=request,
     )
+    _notify_answered(delegation, confirmed=False)
     delegation.delete()
 
 

@@ -208,8 +208,10 @@ class CouncilMonthlyFigures(TimeStamped):
 
     Counts are raw; `*_hist` map whole days to a number of cases so medians and the 90th
     percentile can be computed exactly over any range of months. Breakdowns are keyed by
-    codes the platform defines (category) or public statistical codes (ONS ward codes),
-    never by a council's own wording. A null BF or survey figure means "not measured".
+    codes the platform defines (category) or public statistical codes (ONS ward codes, or
+    "ward-<id>" for a ward without one), never by a council's own wording; `ward_names`
+    maps each ward key to the ward's public name (electoral geography, not personal data)
+    so the pages can label it. A null BF or survey figure means "not measured".
     """
 
     council = models.ForeignKey(
@@ -241,6 +243,9 @@ class CouncilMonthlyFigures(TimeStamped):
     time_cases = models.PositiveIntegerField(default=0)
     cases_by_category = models.JSONField(default=dict, blank=True)
     cases_by_ward = models.JSONField(default=dict, blank=True)
+    # {ward key in cases_by_ward: the ward's name when the month was computed}. Empty in
+    # rows stored before names were kept; feedback.figures.ward_label shows those by key.
+    ward_names = models.JSONField(default=dict, blank=True)
     survey_responses = models.PositiveIntegerField(default=0)
     survey_quicker_sum = models.PositiveIntegerField(default=0)
     survey_engagement_sum = models.PositiveIntegerField(default=0)

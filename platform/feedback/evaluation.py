@@ -21,7 +21,14 @@ from django.utils import timezone
 from accounts.models import User
 from core.errors import PermissionDenied
 from feedback.disclosure import Figure
-from feedback.figures import FIGURES_BY_KEY, summarise
+from feedback.figures import (
+    FIGURES_BY_KEY,
+    breakdown,
+    summarise,
+    summarise_totals,
+    totals_from_rows,
+    ward_labels,
+)
 from tenants.models import Council
 
 # (number, criterion, [(figure key, how it is evidence)]). Survey keys cover what figures
@@ -176,6 +183,9 @@ class CouncilOwnEvaluation:
     months: list[date]
     criteria: list[Criterion]
     computed_at: datetime | None
+    # (label, cases opened over the trial) per ward, largest first, as the comparison shows
+    # them: only this council's stored months are read, so only its own wards appear.
+    wards: list[tuple[str, Figure]] = field(default_factory=list)
 
 
 def council_evaluation_get(
@@ -189,8 +199,10 @@ def council_evaluation_get(
     start, end = trial_period(council, today=today)
     rows = _stored_months(council_id=council.pk, month_from=start, month_to=end)
     per_month = [summarise([row]) for row in rows]
+    totals = totals_from_rows(rows)
+    labels = ward_labels(totals)
     criteria = criteria_from(
-        trial=summarise(rows),
+        trial=summarise_totals(totals),
         first=per_month[0] if per_month else summarise([]),
         last=per_month[-1] if per_month else summarise([]),
         months=per_month,
@@ -202,4 +214,5 @@ def council_evaluation_get(
         months=[row["month"] for row in rows],
         criteria=criteria,
         computed_at=max((row["computed_at"] for row in rows), default=None),
+        wards=[(labels[key], value) for key, value in breakdown(totals.wards).items()],
     )

@@ -185,6 +185,8 @@ class Totals:
     first_hist: dict[int, int] = field(default_factory=dict)
     categories: dict[str, int] = field(default_factory=dict)
     wards: dict[str, int] = field(default_factory=dict)
+    # Ward key -> the ward's name in the newest month that recorded one (ward_label).
+    ward_names: dict[str, str] = field(default_factory=dict)
 
     def total(self, name: str) -> int:
         return int(self.sums.get(name) or 0)
@@ -200,13 +202,14 @@ ROW_FIELDS = [
     "first_action_days_hist",
     "cases_by_category",
     "cases_by_ward",
+    "ward_names",
 ]
 
 
 def _row_values(row: Any) -> dict[str, Any]:
     """A stored month (console.CouncilMonthlyFigures) or its `.values()` as a dict."""
     if isinstance(row, Mapping):
-        return dict(row)
+        return {"ward_names": {}, **row}
     return {name: getattr(row, name) for name in ROW_FIELDS}
 
 
@@ -244,6 +247,11 @@ def totals_from_rows(rows: Sequence[Any]) -> Totals:
             categories[code] = categories.get(code, 0) + n
         for code, n in p["wards"].items():
             wards[code] = wards.get(code, 0) + n
+    # Oldest first, so a ward renamed between two refreshes (rows of a council no longer
+    # refreshed, or stored before the rename) shows its newest name, once, over the range.
+    ward_names: dict[str, str] = {}
+    for row in values:
+        ward_names.update(row.get("ward_names") or {})
     return Totals(
         months=len(protected),
         latest_councillors=int(protected[-1]["councillors"] or 0),
@@ -253,7 +261,55 @@ def totals_from_rows(rows: Sequence[Any]) -> Totals:
         first_hist=stats.pool(r["first_action_days_hist"] or {} for r in values),
         categories=categories,
         wards=wards,
+        ward_names={key: name for key, name in ward_names.items() if key in wards},
     )
+
+
+def breakdown(totals: Mapping[str, int]) -> dict[str, d.Figure]:
+    """Cases per category code or ward key, largest first, each count suppressed."""
+    ordered = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
+    return {code: d.count(n) for code, n in ordered}
+
+
+NO_WARD = "none"
+UNCODED_WARD_PREFIX = "ward-"
+
+
+def ward_key(ward_id: int | None, ons_code: str | None) -> str:
+    """A ward's key in the breakdown: its ONS code, or else "ward-<its id in the council>";
+    "none" for cases without a ward. Shown by name (ward_label). The stored months
+    (console.services.figures) are keyed by it.
+
+    The key is the ward's identity, never its name, so a renamed ward keeps one key: its
+    cases are never split over an old and a new name within a month, and each month's
+    count keeps its rounding cell (feedback.disclosure draws per key), so a rename cannot
+    make a second random draw of the same hidden count that could be compared with the
+    first. Only the label changes, at the next refresh (every month is recomputed). A ward
+    that is given an ONS code does move key once, to the code (as before names were kept).
+    """
+    if ward_id is None:
+        return NO_WARD
+    return ons_code or f"{UNCODED_WARD_PREFIX}{ward_id}"
+
+
+def ward_label(key: str, name: str | None = None) -> str:
+    """How every page, the CSV and the API name a ward key (ward_key):
+    its public name, with its ONS code when it has one ("Annandale East and Eskdale
+    (S13002891)"). Rows stored before names were kept carry none: those wards are shown by
+    what the key says ("Ward 12 (no name recorded)", "S13002884 (no name recorded)")."""
+    if key == NO_WARD:
+        return "No ward recorded"
+    uncoded = key.startswith(UNCODED_WARD_PREFIX)
+    if name:
+        return name if uncoded else f"{name} ({key})"
+    if uncoded:
+        return f"Ward {key.removeprefix(UNCODED_WARD_PREFIX)} (no name recorded)"
+    return f"{key} (no name recorded)"
+
+
+def ward_labels(t: Totals) -> dict[str, str]:
+    """Every ward key of `t` with its label."""
+    return {key: ward_label(key, t.ward_names.get(key)) for key in t.wards}
 
 
 # The survey's answers run from 1 to 5.

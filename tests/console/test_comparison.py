@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from django.utils import timezone
 from billing.models import Licence
 from console.charts import bar_chart
 from console.models import CouncilMonthlyFigures, CouncilStats
+from feedback.disclosure import month_cell, rounded
 from tenants.models import Council
 
 pytestmark = pytest.mark.django_db
@@ -272,3 +274,75 @@ def test_totals_added_up_by_the_database_match_those_from_rows(council_a) -> Non
         cases_opened=100, computed_at=timezone.now() + timedelta(seconds=1)
     )
     assert page_summary()["cases_opened"] == 130
+
+
+@pytest.fixture
+def named_wards(council_a, council_b):
+    """Council A: one ward with an ONS code, one without, and an old row's bare key.
+    Council B: wards of its own, named differently."""
+    _figures(
+        council_a,
+        cases_by_ward={"S13002891": 10, "ward-7": 5},
+        ward_names={"S13002891": "Annandale East and Eskdale", "ward-7": "Lochar"},
+    )
+    _figures(council_a, date(2026, 1, 1), cases_by_ward={"ward-9": 5})  # stored before names
+    _figures(council_b, cases_by_ward={"ward-7": 15}, ward_names={"ward-7": "Kirkcaldy North"})
+    return council_a, council_b
+
+
+A_WARDS = ["Annandale East and Eskdale (S13002891)", "Lochar", "Ward 9 (no name recorded)"]
+
+
+def test_page_shows_each_councils_wards_by_name_under_that_council_only(
+    central_client, named_wards
+) -> None:
+    html = central_client.get(f"/comparison/?{QUERY}").content.decode()
+    tables = {
+        name: body
+        for name, body in re.findall(
+            r'summary-text">([^<]*)</span></summary>(.*?)</details>', html, re.S
+        )
+    }
+    assert {"Council A", "Council B"} <= set(tables)
+    for label in A_WARDS:
+        assert label in tables["Council A"] and label not in tables["Council B"]
+    assert "Kirkcaldy North" in tables["Council B"]
+    assert "Kirkcaldy North" not in tables["Council A"]
+    assert "ward-7" not in html  # the key is never what a person reads
+
+
+def test_api_and_csv_show_ward_names_beside_the_keys(
+    api_for, make_user, central_client, named_wards
+) -> None:
+    api = api_for(None, make_user(None))
+    body = api.get(f"/api/v1/platform/comparison/?{QUERY}").json()
+    by_slug = {c["slug"]: c for c in body["councils"]}
+    a, b = by_slug["council-a"], by_slug["council-b"]
+    assert set(a["cases_by_ward"]) == {"S13002891", "ward-7", "ward-9"}  # keys as before
+    assert a["ward_labels"] == dict(zip(["S13002891", "ward-7", "ward-9"], A_WARDS, strict=True))
+    assert a["cases_by_ward"]["S13002891"] == 10
+    assert b["ward_labels"] == {"ward-7": "Kirkcaldy North"}  # same key, B's own ward
+
+    response = central_client.get(f"/comparison/download.csv?{QUERY}")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    wards = {(r["slug"], r["figure"]): r for r in rows if r["figure"].startswith("ward:")}
+    assert wards[("council-a", "ward:S13002891")]["label"] == (
+        "Cases opened: Annandale East and Eskdale (S13002891)"
+    )
+    assert wards[("council-a", "ward:S13002891")]["value"] == "10"
+    assert wards[("council-a", "ward:ward-7")]["label"] == "Cases opened: Lochar"
+    assert wards[("council-a", "ward:ward-9")]["label"] == (
+        "Cases opened: Ward 9 (no name recorded)"
+    )
+    assert wards[("council-b", "ward:ward-7")]["label"] == "Cases opened: Kirkcaldy North"
+
+
+def test_ward_counts_are_rounded_as_before(api_for, make_user, council_a) -> None:
+    """Names change nothing about the rounding: each month's ward count is drawn in the
+    cell of its key, whether the row names it or not."""
+    _figures(council_a, cases_by_ward={"ward-7": 3}, ward_names={"ward-7": "Lochar"})
+    api = api_for(None, make_user(None))
+    body = api.get(f"/api/v1/platform/comparison/?{QUERY}&councils=council-a").json()
+    expected = rounded(3, cell=month_cell(council_a.pk, MONTH, "ward:ward-7"))
+    shown = body["councils"][0]["cases_by_ward"]["ward-7"]
+    assert shown == ("<5" if expected == 0 else expected)

@@ -15,6 +15,7 @@ from caseload.models import Action, Case, Category, Constituent, Officer, Referr
 from console.models import CouncilMonthlyFigures, CouncilStats
 from console.selectors.comparison import summarise, totals_from_rows
 from console.services import council_figures_refresh, figures_refresh_all
+from feedback.figures import ward_labels
 from feedback.models import SurveyResponse
 from feedback.stats import percentile_cont
 from tests.conftest import in_council
@@ -23,12 +24,11 @@ pytestmark = pytest.mark.django_db
 
 TODAY = date(2026, 3, 15)
 JAN, FEB, MAR = date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)
-# Words from the council's own data that must never reach the public schema.
+# Words from the council's own data that must never reach the public schema. Ward names
+# ("North", "South") do: they are public electoral geography, shown in the comparison.
 SECRETS = [
     "Secret Person",
     "secret@example.com",
-    "North",
-    "South",
     "Roads & Lighting",
     "Housing repairs",
     "Miscellaneous",
@@ -209,6 +209,8 @@ def test_monthly_figures_match_hand_computed_values(seeded) -> None:
     with in_council(seeded):
         south_id = Ward.objects.get(name="South").pk
     assert jan.cases_by_ward == {"S13000001": 4, f"ward-{south_id}": 1, "none": 1}
+    assert jan.ward_names == {"S13000001": "North", f"ward-{south_id}": "South"}
+    assert feb.ward_names == {"S13000001": "North"}
     assert feb.cases_by_category == {"roads": 1}
 
     # Closed in January: 3 and 10 days. February: 21, 16 and 1 day.
@@ -356,3 +358,53 @@ def test_the_nightly_task_runs_in_the_councils_schema(seeded) -> None:
         months = council_figures_refresh_task.run()
     assert months >= 3  # January 2026 up to this month
     assert CouncilMonthlyFigures.objects.filter(council=seeded, month=JAN).exists()
+
+
+def test_wards_are_shown_by_name_with_their_code(seeded) -> None:
+    """One coded and one uncoded ward: both by name, the coded one with its ONS code."""
+    council_figures_refresh(schema_name=seeded.schema_name, today=TODAY)
+    rows = _rows(seeded)
+    labels = ward_labels(totals_from_rows([rows[JAN], rows[FEB]]))
+    with in_council(seeded):
+        south_id = Ward.objects.get(name="South").pk
+    assert labels == {
+        "S13000001": "North (S13000001)",
+        f"ward-{south_id}": "South",
+        "none": "No ward recorded",
+    }
+
+
+def test_a_renamed_ward_keeps_one_key_and_its_rounding(seeded) -> None:
+    """A rename changes the label only: the ward's cases stay under one key in each month
+    (not split over two names), and each month's count keeps its rounding cell."""
+    council_figures_refresh(schema_name=seeded.schema_name, today=TODAY)
+    before = totals_from_rows(list(_rows(seeded).values()))
+    with in_council(seeded):
+        south = Ward.objects.get(name="South")
+        south.name = "South and Central"
+        south.save()
+    council_figures_refresh(schema_name=seeded.schema_name, today=TODAY)
+    jan = _rows(seeded)[JAN]
+    assert jan.cases_by_ward == {"S13000001": 4, f"ward-{south.pk}": 1, "none": 1}
+    assert jan.ward_names[f"ward-{south.pk}"] == "South and Central"
+    after = totals_from_rows(list(_rows(seeded).values()))
+    assert after.wards == before.wards  # the same draws: nothing to average
+    assert ward_labels(after)[f"ward-{south.pk}"] == "South and Central"
+
+
+def test_over_a_range_a_ward_takes_its_newest_name(seeded) -> None:
+    """Rows stored at different times (a council no longer refreshed) can name one key
+    differently: the range shows one row for it, under the newest month's name."""
+    council_figures_refresh(schema_name=seeded.schema_name, today=TODAY)
+    rows = _rows(seeded)
+    CouncilMonthlyFigures.objects.filter(pk=rows[JAN].pk).update(
+        ward_names={"S13000001": "Old North"}
+    )
+    CouncilMonthlyFigures.objects.filter(pk=rows[FEB].pk).update(ward_names={})
+    rows = _rows(seeded)
+    labels = ward_labels(totals_from_rows([rows[JAN], rows[FEB]]))
+    assert labels["S13000001"] == "Old North (S13000001)"  # February recorded no name
+    CouncilMonthlyFigures.objects.filter(pk=rows[FEB].pk).update(ward_names={"S13000001": "North"})
+    rows = _rows(seeded)
+    labels = ward_labels(totals_from_rows([rows[JAN], rows[FEB]]))
+    assert labels["S13000001"] == "North (S13000001)"

@@ -227,3 +227,33 @@ def test_the_page_costs_a_fixed_number_of_queries(
     client.get("/evaluation/")
     with django_assert_max_num_queries(12):
         assert client.get("/evaluation/").status_code == 200
+
+
+def test_the_page_shows_the_councils_own_wards_by_name_and_no_one_elses(
+    council_a, council_b, make_user, trial
+) -> None:
+    """Each council's stored months name its own wards; a council's page lists its wards
+    (the coded one with its code, an old row's bare key readable) and never another's."""
+    CouncilMonthlyFigures.objects.filter(council=council_a, month=trial[0]).update(
+        cases_by_ward={"S13002891": 10, "ward-3": 5},
+        ward_names={"S13002891": "Annandale East and Eskdale", "ward-3": "Lochar"},
+    )
+    CouncilMonthlyFigures.objects.filter(council=council_b).update(
+        cases_by_ward={"ward-3": 10}, ward_names={"ward-3": "Kirkcaldy North"}
+    )
+    a_user = make_user(council_a, role="councillor", email="cllr@a.gov.uk")
+    b_user = make_user(council_b, role="councillor", email="cllr@b.gov.uk")
+    a_page = _client(council_a, a_user).get("/evaluation/").content.decode()
+    b_page = _client(council_b, b_user).get("/evaluation/").content.decode()
+
+    assert "Cases opened by ward" in a_page
+    assert "Annandale East and Eskdale (S13002891)" in a_page
+    assert "Lochar" in a_page
+    # A's other months were stored with a bare code and no names.
+    assert "S13002884 (no name recorded)" in a_page
+    assert "Kirkcaldy North" not in a_page
+    assert "Kirkcaldy North" in b_page
+    for label in ("Annandale East and Eskdale", "Lochar", "S13002884"):
+        assert label not in b_page
+    # And the page's criteria tables still read as before (the ward table is apart).
+    assert "Active councillors" in _scrape(a_page)

@@ -13,10 +13,12 @@ from console.selectors.comparison import comparison_as_dict, comparison_get, par
 
 
 class ComparisonApi(APIView):
-    """Per council: figures over the range and per month, cases by category and ward code.
-    Counts are rounded at random to multiples of 5 in each month, and every figure is built
-    from those rounded months (feedback.disclosure); small ones show as "<5"; null means not
-    measured."""
+    """Per council: figures over the range and per month, cases by category and by ward.
+    `cases_by_ward` is keyed by ward key (the ONS code, "ward-<id>" for a ward without one,
+    "none" for cases without a ward); `ward_labels` names each key as the page does (the
+    ward's name, with its ONS code when it has one). Counts are rounded at random to
+    multiples of 5 in each month, and every figure is built from those rounded months
+    (feedback.disclosure); small ones show as "<5"; null means not measured."""
 
     permission_classes = [IsCentralStaff]
 

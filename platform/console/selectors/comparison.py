@@ -28,9 +28,12 @@ from feedback.figures import (
     ROW_FIELDS,
     FigureDef,
     Totals,
+    breakdown,
     summarise,
     summarise_totals,
     totals_from_rows,
+    ward_label,
+    ward_labels,
 )
 from tenants.models import Council
 
@@ -71,11 +74,16 @@ def figures_version(*, councils: Sequence[Council], month_from: date, month_to: 
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+# Part of every cache key below: changed whenever what is remembered changes shape, so a
+# deploy never reads an entry an older release wrote (v2: wards carry their labels).
+CACHE_SHAPE = "v2"
+
+
 def _summaries(
     *, councils: Sequence[Council], month_from: date, month_to: date, version: str
-) -> dict[int, tuple[dict, dict, dict]]:
-    """Per council: (summary, categories, wards), remembered under `version`."""
-    key = f"console:comparison:{version}"
+) -> dict[int, tuple[dict, dict, dict, dict]]:
+    """Per council: (summary, categories, wards, ward labels), remembered under `version`."""
+    key = f"console:comparison:{CACHE_SHAPE}:{version}"
     with schema_context("public"):  # one cache entry whatever schema the caller is in
         cached = cache.get(key)
         if cached is not None:
@@ -90,15 +98,10 @@ def _summaries(
                 summarise_totals(t),
                 breakdown(t.categories),
                 breakdown(t.wards),
+                ward_labels(t),
             )
         cache.set(key, result, CACHE_SECONDS)
         return result
-
-
-def breakdown(totals: dict[str, int]) -> dict[str, d.Figure]:
-    """Cases per category code or ward code, largest first, each count suppressed."""
-    ordered = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
-    return {code: d.count(n) for code, n in ordered}
 
 
 @dataclass
@@ -107,7 +110,15 @@ class CouncilComparison:
     summary: dict[str, d.Figure]
     months: list[tuple[date, dict[str, d.Figure]]]
     categories: dict[str, d.Figure]
-    wards: dict[str, d.Figure]
+    wards: dict[str, d.Figure]  # by ward key (feedback.figures.ward_key), largest first
+    ward_labels: dict[str, str] = field(default_factory=dict)  # ward key -> its label
+
+    def ward_rows(self) -> list[tuple[str, str, d.Figure]]:
+        """(key, label, cases) for each ward, largest first: what every output lists."""
+        return [
+            (key, self.ward_labels.get(key) or ward_label(key), value)
+            for key, value in self.wards.items()
+        ]
 
 
 @dataclass
@@ -199,7 +210,7 @@ def comparison_get(
             version=result.version,
         )
         for council in councils_list:
-            summary, categories, wards = summaries[council.pk]
+            summary, categories, wards, labels = summaries[council.pk]
             result.councils.append(
                 CouncilComparison(
                     council=council,
@@ -207,6 +218,7 @@ def comparison_get(
                     months=[],
                     categories=categories,
                     wards=wards,
+                    ward_labels=labels,
                 )
             )
         return result
@@ -226,6 +238,7 @@ def comparison_get(
                 months=[(m.month, summarise([m])) for m in months],
                 categories=breakdown(t.categories),
                 wards=breakdown(t.wards),
+                ward_labels=ward_labels(t),
             )
         )
     return result
@@ -248,6 +261,9 @@ def comparison_as_dict(comparison: Comparison) -> dict:
                 "months": [{"month": f"{m:%Y-%m}", "figures": figs} for m, figs in c.months],
                 "cases_by_category": c.categories,
                 "cases_by_ward": c.wards,
+                # Added beside cases_by_ward (still keyed by ward key, as before) so clients
+                # reading that keep working: each key's public name, with its ONS code.
+                "ward_labels": {key: label for key, label, _ in c.ward_rows()},
             }
             for c in comparison.councils
         ],
@@ -284,14 +300,14 @@ def comparison_csv_rows(comparison: Comparison) -> list[list[str]]:
                     text(value),
                 ]
             )
-        for code, value in c.wards.items():
+        for key, label, value in c.ward_rows():
             out.append(
                 [
                     c.council.name,
                     c.council.slug,
                     "all",
-                    f"ward:{code}",
-                    f"Cases opened in ward {code}",
+                    f"ward:{key}",
+                    f"Cases opened: {label}",
                     text(value),
                 ]
             )

@@ -4,9 +4,11 @@
 (a fanned-out Celery task, or `figures_refresh_all` for an on-demand refresh). The apps
 that own the tables count them (caseload.selectors.figures, reminders.selectors,
 accounts.selectors, feedback.selectors), each with GROUP BY aggregates; what comes back is
-months, whole numbers of days and counts. No row, name or free text is read into the public
-tables: category names are mapped to the platform's own codes here (console.categories),
-ward names are never read, and survey comments never leave feedback's table.
+months, whole numbers of days and counts. No row, person's name or free text is read into
+the public tables: category names are mapped to the platform's own codes here
+(console.categories), and survey comments never leave feedback's table. Ward names do leave,
+beside their counts: they are public electoral geography, not personal data, and without
+them a ward with no ONS code could only be shown as a number.
 
 Definitions (months are calendar months in Europe/London):
 - cases opened / closed: by `opened_at` / `closed_at`; days to close = whole days between
@@ -22,8 +24,8 @@ Definitions (months are calendar months in Europe/London):
 - active councillors: councillors who signed in or recorded an action (themselves, or staff
   on their behalf) that month; logins: councillors' sign-ins;
 - councillors: councillor accounts active now that existed by the month's end;
-- cases per category: by the platform's category codes; per ward: by ONS code (or the
-  ward's number inside the council when it has no code).
+- cases per category: by the platform's category codes; per ward: keyed by ONS code (or
+  the ward's number inside the council when it has no code), with the ward's name beside.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from caseload.selectors import figures as casework_figures
 from console.categories import category_code
 from console.models import CouncilMonthlyFigures, CouncilStats
 from core.tenancy import current_schema
+from feedback.figures import ward_key
 from feedback.selectors import survey_monthly_totals
 from reminders.selectors import bfs_due_by_month, cases_with_bf_by_month
 from tenants.models import Council
@@ -56,14 +59,6 @@ def month_of(day: date) -> date:
 
 def next_month(month: date) -> date:
     return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
-
-
-def ward_key(ward_id: int | None, ons_code: str | None) -> str:
-    """A ward's key in the breakdown: its ONS code, or else "ward-<its id in the council>"
-    (a number, never the council's name for it); "none" for cases without a ward."""
-    if ward_id is None:
-        return "none"
-    return ons_code or f"ward-{ward_id}"
 
 
 @dataclass
@@ -93,6 +88,7 @@ class MonthFigures:
     time_cases: int = 0
     cases_by_category: dict[str, int] = field(default_factory=dict)
     cases_by_ward: dict[str, int] = field(default_factory=dict)
+    ward_names: dict[str, str] = field(default_factory=dict)
     survey_responses: int = 0
     survey_quicker_sum: int = 0
     survey_engagement_sum: int = 0
@@ -115,7 +111,8 @@ def council_figures_compute(*, today: date | None = None) -> CouncilAggregate:
     """Aggregate the council whose schema the connection is in. Reads only; numbers out.
 
     Each app counts its own tables (caseload, reminders, accounts and feedback selectors);
-    this only maps categories and wards to platform keys and lays the numbers out by month.
+    this only maps categories and wards to platform keys (with each ward's public name) and
+    lays the numbers out by month.
     """
     today = today or timezone.localdate()
     months: dict[date, MonthFigures] = {}
@@ -126,15 +123,18 @@ def council_figures_compute(*, today: date | None = None) -> CouncilAggregate:
         return months[month]
 
     # Cases opened, by category and ward. Category names are mapped to platform codes here;
-    # wards are keyed by their ONS code only.
+    # wards are keyed by ward_key, their names kept beside for the pages.
     codes = {pk: category_code(name) for pk, name in casework_figures.category_names().items()}
-    for month, category_id, ward_id, ward_code, n in casework_figures.cases_opened_by_month():
+    opened = casework_figures.cases_opened_by_month()
+    for month, category_id, ward_id, ward_code, ward_name, n in opened:
         figures = at(month)
         figures.cases_opened += n
         code = codes.get(category_id, "none") if category_id is not None else "none"
         figures.cases_by_category[code] = figures.cases_by_category.get(code, 0) + n
         ward = ward_key(ward_id, ward_code)
         figures.cases_by_ward[ward] = figures.cases_by_ward.get(ward, 0) + n
+        if ward_name:
+            figures.ward_names[ward] = ward_name
 
     for month, closing in casework_figures.case_close_days_by_month().items():
         figures = at(month)

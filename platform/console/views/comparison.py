@@ -17,8 +17,10 @@ from console.charts import bar_chart
 from console.permissions import central_staff_required
 from console.selectors.comparison import (
     CACHE_SECONDS,
+    CACHE_SHAPE,
     FIGURES,
     Comparison,
+    CouncilComparison,
     comparison_councils,
     comparison_csv_rows,
     comparison_get,
@@ -55,12 +57,13 @@ def _cells(values: Iterable[Figure]) -> SafeString:
     )
 
 
-def _ward_rows(wards: dict[str, Figure]) -> SafeString:
+def _ward_rows(council: CouncilComparison) -> SafeString:
+    """One row per ward: its label (a council admin typed the name, so it is escaped)."""
     return mark_safe(  # noqa: S308 - escaped just below
         "".join(
-            f'<tr class="govuk-table__row"><td class="govuk-table__cell">{escape(code)}</td>'
+            f'<tr class="govuk-table__row"><td class="govuk-table__cell">{escape(label)}</td>'
             f"{NUMERIC_CELL}{escape(value)}</td></tr>"
-            for code, value in wards.items()
+            for _key, label, value in council.ward_rows()
         )
     )
 
@@ -76,9 +79,7 @@ def _tables(comparison: Comparison) -> dict:
             for row in comparison.category_rows()
         ],
         "ward_tables": [
-            {"name": c.council.name, "rows": _ward_rows(c.wards)}
-            for c in comparison.councils
-            if c.wards
+            {"name": c.council.name, "rows": _ward_rows(c)} for c in comparison.councils if c.wards
         ],
     }
 
@@ -119,7 +120,7 @@ def _council_choices(chosen: set[str]) -> SafeString:
 
 def _rendered(comparison: Comparison) -> dict:
     """Charts and tables, built once per version of the figures (see figures_version)."""
-    key = f"console:comparison-page:{comparison.version}"
+    key = f"console:comparison-page:{CACHE_SHAPE}:{comparison.version}"
     parts = cache.get(key) if comparison.version else None
     if parts is None:
         parts = {"charts": _charts(comparison), **_tables(comparison)}
