@@ -378,7 +378,9 @@ def case_attachment_add(request: HttpRequest, case_id: int) -> HttpResponse:
         template="caseload/case_attachment_form.html",
         perform=perform,
         success="File attached.",
-        once=("file", lambda a: a.original_name[:120]),
+        # Not the file's name, which may name the constituent: the token's record outlives
+        # an erasure of the person.
+        once=("file", lambda a: f"uploaded at {timezone.localtime(a.created_at):%H:%M}"),
     )
 
 
