@@ -403,7 +403,7 @@ class ReferForm(OnceForm):
         return data
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(OnceForm):
     text = forms.CharField(
         required=False,
         widget=forms.Textarea,

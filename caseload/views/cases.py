@@ -417,13 +417,26 @@ def referral_reply(request: HttpRequest, case_id: int, referral_id: int) -> Http
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services.referral_record_reply(
-                actor=user,
-                referral=referral,
-                text=d["text"],
-                replied_at=aware(d.get("replied_on")),
-                time_spent_minutes=d.get("time_spent_minutes"),
+            services.submit_once(
+                user=user,
+                token=d.get("form_token") or "",
+                kind="reply",
+                create=lambda: services.referral_record_reply(
+                    actor=user,
+                    referral=referral,
+                    text=d["text"],
+                    replied_at=aware(d.get("replied_on")),
+                    time_spent_minutes=d.get("time_spent_minutes"),
+                ),
+                describe=lambda r: (
+                    f"from {r.officer.name} on {case.reference}",
+                    reverse("caseload:case-detail", kwargs={"case_id": case.pk}),
+                ),
             )
+        except services.AlreadySubmitted as exc:
+            if (page := already_submitted_page(request, exc)) is not None:
+                return page
+            add_service_error(form, exc)
         except ApplicationError as exc:
             add_service_error(form, exc, field_map={"replied_at": "replied_on"})
         else:
