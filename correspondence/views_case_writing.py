@@ -186,6 +186,4 @@ def case_write(request: HttpRequest, case_id: int) -> HttpResponse:
             return response
         # Show the preview again beside the error (e.g. no email address: send a letter).
         prepared = _prepare(user, case, WriteForm(request.POST, **choices))
-    return _page(
-        request, case=case, form=send, prepared=prepared, referrals=referrals, once=once
-    )
+    return _page(request, case=case, form=send, prepared=prepared, referrals=referrals, once=once)

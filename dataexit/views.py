@@ -11,7 +11,6 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import User

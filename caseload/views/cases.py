@@ -258,7 +258,9 @@ def case_action_add(request: HttpRequest, case_id: int) -> HttpResponse:
         initial={"kind": request.GET.get("kind", "note")},
         once=(
             "action",
-            lambda a: f"{a.get_kind_display().lower()} of {timezone.localtime(a.occurred_at):%-d %B %Y}",
+            lambda a: (
+                f"{a.get_kind_display().lower()} of {timezone.localtime(a.occurred_at):%-d %B %Y}"
+            ),
         ),
     )
 

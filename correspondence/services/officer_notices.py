@@ -41,8 +41,8 @@ def extension_decision_text(*, extension: ReferralExtension, referral: Referral)
         )
     return (
         f"You asked for more time to reply about {reference}, until "
-        f"{extension.requested_date:%-d %B %Y}. {councillor} refused it: your reply is still due by "
-        f"{referral.target_date:%-d %B %Y}. {original}"
+        f"{extension.requested_date:%-d %B %Y}. {councillor} refused it: your reply is "
+        f"still due by {referral.target_date:%-d %B %Y}. {original}"
     )
 
 

@@ -33,8 +33,9 @@ def _forms(cast: Any, scene: Any) -> dict[str, tuple[str, OnceForm]]:
                 page=f"/cases/{case.pk}/actions/new/",
                 post=f"/cases/{case.pk}/actions/new/",
                 data=lambda: {"kind": "note", "text": "Spoke to the roads team"},
-                count=lambda: Action.objects.filter(case=case, text="Spoke to the roads team")
-                .count(),
+                count=lambda: Action.objects.filter(
+                    case=case, text="Spoke to the roads team"
+                ).count(),
                 said="This action was already created: note of ",
             ),
         ),

@@ -22,12 +22,12 @@ pytestmark = pytest.mark.django_db
 
 def _waiting_mail(council: Any) -> InboundEmail:
     raw = (
-        "From: Pat Stranger <pat@example.org>\r\n"
-        "To: council-a@inbound.localhost\r\n"
-        "Subject: Bins not collected\r\n"
-        "Message-ID: <forgive-triage@example.org>\r\n"
-        "Content-Type: text/plain\r\n\r\nThe bins on Elm Street were missed again.\r\n"
-    ).encode()
+        b"From: Pat Stranger <pat@example.org>\r\n"
+        b"To: council-a@inbound.localhost\r\n"
+        b"Subject: Bins not collected\r\n"
+        b"Message-ID: <forgive-triage@example.org>\r\n"
+        b"Content-Type: text/plain\r\n\r\nThe bins on Elm Street were missed again.\r\n"
+    )
     (result,) = inbound_receive(raw=raw)
     assert result.status == "triage"
     with in_council(council):

@@ -110,7 +110,9 @@ def test_nothing_is_queued_when_the_decision_is_refused(council_a, people, scene
     assert client_for(council_a, people.owner).post(path, {}).status_code == 302
     with in_council(council_a), pytest.raises(PermissionDenied):
         referral_extension_decide(actor=people.colleague, extension=extension, accept=True)
-    assert client_for(council_a, people.colleague).post(path, {"decision": "accept"}).status_code in (
+    assert client_for(council_a, people.colleague).post(
+        path, {"decision": "accept"}
+    ).status_code in (
         403,
         404,
     )

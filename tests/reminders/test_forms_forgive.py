@@ -58,7 +58,7 @@ def test_bf_rule_form_sent_twice_makes_one_rule(cast, council_a) -> None:
 def test_another_users_replay_of_a_bf_form_learns_nothing(
     cast, council_a, on_a_working_day
 ) -> None:
-    form, reference = _bf_form(cast, council_a)
+    form, _ = _bf_form(cast, council_a)
     replayed_by_another(
         council_a,
         client_for(council_a, cast.owner),
