@@ -83,7 +83,7 @@ def _page(
             or any(name not in (NON_FIELD, "channel") for name in form.errors),
             "referrals": referrals,
             # The send buttons' one-time token: fresh with each preview, kept on an error.
-            "once": once or OnceForm(),
+            "once": once if once is not None else OnceForm(),
             "for_officer": prepared is not None and prepared.template.audience == Audience.OFFICER,
         },
     )
