@@ -39,13 +39,23 @@ from caseload.models import (
     Officer,
     PostcodeWard,
     Referral,
+    ReferralExtension,
     Ward,
 )
 from caseload.normalise import format_postcode, normalise_phone, normalise_postcode
+from caseload.services.referrals import referral_extension_decide, referral_extension_request
 from caseload.services.search import case_refresh_search_vector
 from tenants.models import Council
 
 CASES_PER_COUNCIL = 250
+# How the councillor answered each of their latest referrals' requests for more time:
+# still waiting (None), accepted, refused.
+MORE_TIME_ANSWERS = (None, True, False)
+MORE_TIME_REASONS = (
+    "The contractor's survey is booked for next week; I will reply once I have it.",
+    "I am waiting for the roads team to confirm the programme.",
+    "The site visit had to be rearranged.",
+)
 CONSTITUENTS_PER_COUNCIL = 160
 
 STREET_KINDS = (
@@ -288,6 +298,34 @@ class _Seeder:
         postcodes = self._postcodes(list(wards.values()))
         constituents = self._constituents(councillors, wards, postcodes)
         self._cases(prefix, councillors, staff, constituents, categories, officers)
+        self._more_time(councillors)
+
+    # --- officers' requests for more time ---------------------------------------------------
+    def _more_time(self, councillors: list[User]) -> None:
+        """Each councillor's most recent referrals still awaiting a reply get a request for
+        more time, made and answered through the services as an officer's link and the case
+        page make them (history entries, moved target, the officer's email): the newest
+        waits for the councillor's answer (the case page offers accept and refuse), the next
+        was accepted, the one after refused. Each asks for 5 working days beyond the later
+        of its target and today."""
+        today = timezone.localdate()
+        for councillor in councillors:
+            awaiting = (
+                Referral.objects.filter(case__owner=councillor, replied_at__isnull=True)
+                .exclude(case__status=Case.Status.CLOSED)
+                .order_by("-sent_at", "-id")[: len(MORE_TIME_ANSWERS)]
+            )
+            for referral, answer in zip(awaiting, MORE_TIME_ANSWERS, strict=False):
+                extension = referral_extension_request(
+                    referral=referral,
+                    requested_date=self.calendar.add_working_days(
+                        max(referral.target_date, today), 5
+                    ),
+                    text=self.rng.choice(MORE_TIME_REASONS),
+                    data={"via": "officer_link", "officer_response": "more_time"},
+                )
+                if answer is not None and extension.state == ReferralExtension.State.PENDING:
+                    referral_extension_decide(actor=councillor, extension=extension, accept=answer)
 
     # --- reference data ---------------------------------------------------------------------
     def _wards(self, councillors: list[User]) -> dict[str, Ward]:

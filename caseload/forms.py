@@ -252,7 +252,7 @@ class CaseEditForm(forms.Form):
 MANUAL_KIND_CHOICES = [(k.value, k.label) for k in Action.MANUAL_KINDS]
 
 
-class ActionForm(forms.Form):
+class ActionForm(OnceForm):
     kind = forms.ChoiceField(
         choices=MANUAL_KIND_CHOICES,
         widget=forms.RadioSelect,
@@ -403,7 +403,7 @@ class ReferForm(OnceForm):
         return data
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(OnceForm):
     text = forms.CharField(
         required=False,
         widget=forms.Textarea,
@@ -418,7 +418,7 @@ class ReplyForm(forms.Form):
     time_spent_minutes = TimeSpentField()
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(OnceForm):
     file = forms.FileField(
         label="Upload a file",
         help_text="PDF, Word, image or text; up to the council's size limit",
@@ -672,14 +672,14 @@ class MemberEditForm(forms.Form):
     )
 
 
-class CategoryForm(forms.Form):
+class CategoryForm(OnceForm):
     name = forms.CharField(
         max_length=100, label="Name", error_messages={"required": "Enter the category's name"}
     )
     description = forms.CharField(required=False, max_length=300, label="Description (optional)")
 
 
-class WardForm(forms.Form):
+class WardForm(OnceForm):
     name = forms.CharField(
         max_length=200, label="Ward name", error_messages={"required": "Enter the ward's name"}
     )
@@ -692,7 +692,7 @@ class WardForm(forms.Form):
     )
 
 
-class HolidayForm(forms.Form):
+class HolidayForm(OnceForm):
     day = GovukDateField(
         label="Date",
         help_text="For example, 26 12 2026",
@@ -706,7 +706,7 @@ class HolidayForm(forms.Form):
     )
 
 
-class DelegationForm(forms.Form):
+class DelegationForm(OnceForm):
     staff = OwnerChoiceField(
         queryset=User.objects.filter(role=User.Role.STAFF, is_active=True).order_by("name"),
         empty_label="Choose a staff member",
@@ -721,7 +721,7 @@ class DelegationForm(forms.Form):
     )
 
 
-class DelegationGrantForm(forms.Form):
+class DelegationGrantForm(OnceForm):
     """A councillor lets a staff member act for them (their own consent, so in force at once)."""
 
     staff = OwnerChoiceField(

@@ -9,3 +9,9 @@ from django.dispatch import Signal
 # `referral`, and `event`: "referral", "reply_received" or "referral_extended".
 # reminders applies the council's BF rules to it.
 referral_event = Signal()
+
+# An officer's request for more time was answered: accepted or refused by the councillor, or
+# accepted automatically (the council's setting). Keyword arguments: `extension` (its
+# `state`, `automatic` and `decided_by` say how), `referral` and `case`. correspondence
+# tells the officer by email.
+referral_extension_decided = Signal()

@@ -14,3 +14,12 @@ class CorrespondenceConfig(AppConfig):
         from correspondence.receivers import anymail_inbound_received
 
         inbound.connect(anymail_inbound_received, dispatch_uid="correspondence-inbound")
+
+        # caseload announces answers to officers' requests for more time; the officer is
+        # told by email (caseload sends no email of its own to officers).
+        from caseload.signals import referral_extension_decided
+        from correspondence.receivers import referral_extension_decided_received
+
+        referral_extension_decided.connect(
+            referral_extension_decided_received, dispatch_uid="correspondence.extension_decided"
+        )

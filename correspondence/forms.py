@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from caseload.forms import CaseFilterForm, GovukDateField, OwnerChoiceField
+from caseload.forms import CaseFilterForm, GovukDateField, OnceForm, OwnerChoiceField
 from caseload.models import Referral
 from core.forms import GovukForm
 from correspondence.selectors import EffectiveTemplate
@@ -142,7 +142,7 @@ class TriageAssignForm(GovukForm):
     )
 
 
-class TriageOpenCaseForm(GovukForm):
+class TriageOpenCaseForm(GovukForm, OnceForm):
     title = forms.CharField(
         label="Case title (optional)",
         required=False,

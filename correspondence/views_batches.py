@@ -15,12 +15,16 @@ from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
 from accounts.roles import CASEWORK
+from caseload.forms import OnceForm
 from caseload.models import Case
 from caseload.selectors import acting_for_ids, case_list_for_user, owner_choices_for_user, read_log
+from caseload.services import AlreadySubmitted, submit_once
+from caseload.views.once import already_submitted_page
 from core.errors import ApplicationError, NotFound, PermissionDenied
 from core.web import add_service_error, council_page, paginate
 from correspondence import selectors, services
@@ -60,6 +64,8 @@ def batch_new(request: HttpRequest) -> HttpResponse:
     }
     data = request.POST if request.method == "POST" else request.GET
     form = BatchForm(data if "template" in data else None, **choices)
+    # The send button's one-time token: fresh with each preview, kept if the send fails.
+    once = OnceForm(request.POST if request.method == "POST" else None)
     cases: list[Case] = []
     count = 0
     prepared: Prepared | None = None
@@ -76,8 +82,18 @@ def batch_new(request: HttpRequest) -> HttpResponse:
             try:
                 if request.method == "POST":
                     ids = list(matched.values_list("pk", flat=True))
-                    batch = services.batch_create(
-                        actor=user, key=key, case_ids=ids, channel=channel
+                    token = once.cleaned_data.get("form_token", "") if once.is_valid() else ""
+                    batch = submit_once(
+                        user=user,
+                        token=token,
+                        kind="batch",
+                        create=lambda: services.batch_create(
+                            actor=user, key=key, case_ids=ids, channel=channel
+                        ),
+                        describe=lambda b: (
+                            f"{b.template_name[:120]} to {len(ids)} cases",
+                            reverse("correspondence:batch-detail", kwargs={"batch_id": b.pk}),
+                        ),
                     )
                     messages.success(
                         request,
@@ -88,6 +104,10 @@ def batch_new(request: HttpRequest) -> HttpResponse:
                 prepared = services.correspondence_prepare(actor=user, key=key, case=cases[0])
             except (NotFound, PermissionDenied):
                 raise
+            except AlreadySubmitted as exc:
+                if (page := already_submitted_page(request, exc)) is not None:
+                    return page
+                add_service_error(form, exc)
             except ApplicationError as exc:
                 add_service_error(form, exc)
     return render(
@@ -99,9 +119,13 @@ def batch_new(request: HttpRequest) -> HttpResponse:
             "count": count,
             "more": max(count - len(cases), 0),
             "prepared": prepared,
+            "once": once,
             # The preview's choice, repeated by the form that sends it.
             "hidden": [
-                (k, v) for k, values in data.lists() for v in values if k != "csrfmiddlewaretoken"
+                (k, v)
+                for k, values in data.lists()
+                for v in values
+                if k not in ("csrfmiddlewaretoken", "form_token")
             ],
         },
     )

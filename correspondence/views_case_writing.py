@@ -14,12 +14,16 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
 from accounts.roles import CASEWORK
+from caseload.forms import OnceForm
 from caseload.models import Case
 from caseload.selectors import case_get_for_change, referral_list_for_case
+from caseload.services import AlreadySubmitted, submit_once
+from caseload.views.once import already_submitted_page
 from core.errors import ApplicationError, NotFound, PermissionDenied
 from core.web import add_service_error, council_page
 from correspondence import selectors, services
@@ -63,6 +67,7 @@ def _page(
     prepared: Prepared | None,
     referrals: list[Any],
     changing: bool = False,
+    once: OnceForm | None = None,
 ) -> HttpResponse:
     return render(
         request,
@@ -77,6 +82,8 @@ def _page(
             or prepared is None
             or any(name not in (NON_FIELD, "channel") for name in form.errors),
             "referrals": referrals,
+            # The send buttons' one-time token: fresh with each preview, kept on an error.
+            "once": once if once is not None else OnceForm(),
             "for_officer": prepared is not None and prepared.template.audience == Audience.OFFICER,
         },
     )
@@ -108,26 +115,50 @@ def case_write(request: HttpRequest, case_id: int) -> HttpResponse:
         )
 
     send = SendForm(request.POST, **choices)
+    once = OnceForm(request.POST)
+    token = once.cleaned_data.get("form_token", "") if once.is_valid() else ""
     prepared = None
     if send.is_valid() and send.chosen is not None:
         key = send.chosen.key
         referral = send.cleaned_data.get("referral")
         channel = send.cleaned_data["channel"]
+        # What was made is named without the recipient: the token's record outlives an
+        # erasure of the person.
+        made = (
+            f"{case.reference}, in the case's history",
+            reverse("caseload:case-detail", kwargs={"case_id": case.pk}),
+        )
         try:
             if channel == "email":
-                sent = services.correspondence_send_email(
-                    actor=user, key=key, case=case, referral=referral
+                sent = submit_once(
+                    user=user,
+                    token=token,
+                    kind="email",
+                    create=lambda: services.correspondence_send_email(
+                        actor=user, key=key, case=case, referral=referral
+                    ),
+                    describe=lambda _: made,
                 )
             else:
-                letter = services.correspondence_make_letter(
-                    actor=user,
-                    key=key,
-                    case=case,
-                    formats=["docx", "pdf"] if channel == "both" else [channel],
-                    referral=referral,
+                letter = submit_once(
+                    user=user,
+                    token=token,
+                    kind="letter",
+                    create=lambda: services.correspondence_make_letter(
+                        actor=user,
+                        key=key,
+                        case=case,
+                        formats=["docx", "pdf"] if channel == "both" else [channel],
+                        referral=referral,
+                    ),
+                    describe=lambda _: made,
                 )
         except (NotFound, PermissionDenied):
             raise
+        except AlreadySubmitted as exc:
+            if (page := already_submitted_page(request, exc)) is not None:
+                return page
+            add_service_error(send, exc)
         except ApplicationError as exc:
             # "No email address" names the channel: it is about the whole choice, so it
             # goes at the top of the page rather than on one of the buttons.
@@ -155,4 +186,4 @@ def case_write(request: HttpRequest, case_id: int) -> HttpResponse:
             return response
         # Show the preview again beside the error (e.g. no email address: send a letter).
         prepared = _prepare(user, case, WriteForm(request.POST, **choices))
-    return _page(request, case=case, form=send, prepared=prepared, referrals=referrals)
+    return _page(request, case=case, form=send, prepared=prepared, referrals=referrals, once=once)

@@ -13,11 +13,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
 from accounts.roles import DIRECTORY_KEEPERS
+from caseload.forms import OnceForm
 from caseload.selectors import user_keeps_directory
+from caseload.services import AlreadySubmitted, submit_once
+from caseload.views.once import already_submitted_page
 from core.errors import ApplicationError, NotFound, PermissionDenied
 from core.web import add_service_error, council_page
 from correspondence import selectors, services
@@ -104,6 +108,7 @@ def template_detail(request: HttpRequest, key: str) -> HttpResponse:
             "template": template,
             "form": form,
             "can_keep": can_keep,
+            "copy_form": OnceForm() if can_keep and template.source == "shared" else None,
             "rendered": rendered,
             "problem": problem,
             "shared": shared,
@@ -134,11 +139,27 @@ def template_preview(request: HttpRequest, key: str) -> HttpResponse:
 @require_http_methods(["POST"])
 def template_copy(request: HttpRequest, key: str) -> HttpResponse:
     """Make the council's copy of a shared template, then edit it."""
+    user = _user(request)
+    once = OnceForm(request.POST)
+    token = once.cleaned_data.get("form_token", "") if once.is_valid() else ""
     try:
-        services.template_copy(actor=_user(request), key=key)
+        submit_once(
+            user=user,
+            token=token,
+            kind="copy",
+            create=lambda: services.template_copy(actor=user, key=key),
+            describe=lambda t: (
+                f"'{t.name}'",
+                reverse("correspondence:template-detail", kwargs={"key": t.key}),
+            ),
+        )
     except (NotFound, PermissionDenied):
         raise
-    except ApplicationError as exc:  # already copied (a second click, another tab)
+    except AlreadySubmitted as exc:
+        if (page := already_submitted_page(request, exc)) is not None:
+            return page
+        messages.error(request, exc.message)
+    except ApplicationError as exc:  # already copied (another tab, another person)
         messages.error(request, exc.message)
     else:
         messages.success(request, "This is now the council's copy: change it below.")

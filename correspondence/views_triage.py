@@ -15,11 +15,14 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
 from accounts.roles import STAFF_ONLY
 from caseload.selectors import case_get_by_reference_for_user, owner_choices_for_user
+from caseload.services import AlreadySubmitted, submit_once
+from caseload.views.once import already_submitted_page
 from core.errors import ApplicationError, NotFound, PermissionDenied
 from core.web import add_service_error, council_page, paginate
 from correspondence import selectors, services
@@ -58,19 +61,32 @@ def triage_detail(request: HttpRequest, inbound_id: int) -> HttpResponse:
         form.is_valid()
         form.add_error(None, "You support no councillor, so you cannot open a case for one.")
     acting = form in (assign, open_case, dismiss)  # not the no-councillor notice
-    if acting and inbound.status == inbound.Status.TRIAGE and form.is_valid():
+    # "Open a new case" sent again after it worked must still reach submit_once, which
+    # answers with the case it made; the other two need a message still waiting.
+    waiting = inbound.status == inbound.Status.TRIAGE or form is open_case
+    if acting and waiting and form.is_valid():
         d = form.cleaned_data
         try:
             if do == "assign":
                 done = _assign(user, inbound, form)
             elif do == "open":
-                done = services.triage_open_case(
-                    actor=user, inbound=inbound, owner=d["owner"], title=d["title"]
+                done = submit_once(
+                    user=user,
+                    token=d.get("form_token") or "",
+                    kind="case",
+                    create=lambda: services.triage_open_case(
+                        actor=user, inbound=inbound, owner=d["owner"], title=d["title"]
+                    ),
+                    describe=_case_made,
                 )
             else:
                 done = services.triage_dismiss(actor=user, inbound=inbound, reason=d["reason"])
         except (NotFound, PermissionDenied):
             raise  # the page's own answer: a 404, or a 403 such as a read-only council
+        except AlreadySubmitted as exc:
+            if (page := already_submitted_page(request, exc)) is not None:
+                return page
+            add_service_error(form, exc)
         except ApplicationError as exc:
             add_service_error(form, exc)
         else:
@@ -89,6 +105,12 @@ def triage_detail(request: HttpRequest, inbound_id: int) -> HttpResponse:
             "errors_of": form,
         },
     )
+
+
+def _case_made(done: InboundEmail) -> tuple[str, str]:
+    if done.case is None:  # not so: opening a case files the message on it
+        return "", ""
+    return done.case.reference, reverse("caseload:case-detail", kwargs={"case_id": done.case_id})
 
 
 def _assign(user: User, inbound: InboundEmail, form: TriageAssignForm) -> InboundEmail | None:

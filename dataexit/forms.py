@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from django import forms
 
+from caseload.forms import OnceForm
 from core.forms import GovukForm
 from dataexit.services import REASON_MAX
 
 
-class DataExitRequestForm(GovukForm):
+class DataExitRequestForm(GovukForm, OnceForm):
     reason = forms.CharField(
         label="Why is the council's casework to be exported?",
         help_text="For example: the council is leaving the service at the end of its "

@@ -9,10 +9,14 @@ from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from accounts.roles import ADMINS
+from caseload.services import AlreadySubmitted, submit_once
+from caseload.views.once import already_submitted_page
 from core.errors import ApplicationError
 from core.web import add_service_error, council_page, posted
 from dataexit import selectors, services
@@ -44,9 +48,22 @@ def data_exit_page(request: HttpRequest) -> HttpResponse:
     form = DataExitRequestForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.data_exit_request(
-                actor=user, reason=form.cleaned_data["reason"], request=request
+            submit_once(
+                user=user,
+                token=form.cleaned_data.get("form_token") or "",
+                kind="request",
+                create=lambda: services.data_exit_request(
+                    actor=user, reason=form.cleaned_data["reason"], request=request
+                ),
+                describe=lambda x: (
+                    f"the data exit of {timezone.localtime(x.created_at):%-d %B %Y}",
+                    reverse("dataexit:page"),
+                ),
             )
+        except AlreadySubmitted as exc:
+            if (page := already_submitted_page(request, exc)) is not None:
+                return page
+            add_service_error(form, exc)
         except ApplicationError as exc:
             add_service_error(form, exc)
         else:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
+from caseload.forms import OnceForm
+
 
 class ScheduleForm(forms.Form):
     category = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -21,7 +23,7 @@ class ScheduleForm(forms.Form):
     )
 
 
-class HoldForm(forms.Form):
+class HoldForm(OnceForm):
     case_reference = forms.CharField(
         label="Case reference",
         max_length=32,
@@ -38,7 +40,7 @@ class HoldForm(forms.Form):
     )
 
 
-class EraseForm(forms.Form):
+class EraseForm(OnceForm):
     scope = forms.ChoiceField(
         label="What to erase",
         widget=forms.RadioSelect,
@@ -54,7 +56,7 @@ class EraseForm(forms.Form):
     )
 
 
-class CorrectForm(forms.Form):
+class CorrectForm(OnceForm):
     field_name = forms.ChoiceField(
         label="Which detail",
         choices=[

@@ -6,12 +6,12 @@ from typing import Any, cast
 
 from django import forms
 
-from caseload.forms import GovukDateField
+from caseload.forms import GovukDateField, OnceForm
 
 _TEXT = {"class": "govuk-input"}
 
 
-class RequestForm(forms.Form):
+class RequestForm(OnceForm):
     councillor = forms.TypedChoiceField(
         label="Addressed to",
         coerce=int,

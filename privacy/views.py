@@ -9,11 +9,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from accounts.roles import ADMINS
 from caseload.models import Category
+from caseload.services import AlreadySubmitted, submit_once
+from caseload.views.once import already_submitted_page
 from core.errors import ApplicationError
 from core.web import add_service_error, council_page, posted
 from privacy import selectors, services
@@ -92,9 +95,19 @@ def retention_hold_place(request: HttpRequest) -> HttpResponse:
             case = selectors.case_by_reference_for_admin(
                 user=_user(request), reference=form.cleaned_data["case_reference"]
             )
-            hold = services.legal_hold_place(
-                actor=_user(request), case=case, reason=form.cleaned_data["reason"]
+            hold = submit_once(
+                user=_user(request),
+                token=form.cleaned_data.get("form_token") or "",
+                kind="legal hold",
+                create=lambda: services.legal_hold_place(
+                    actor=_user(request), case=case, reason=form.cleaned_data["reason"]
+                ),
+                describe=lambda h: (h.case.reference, reverse("privacy:retention")),
             )
+        except AlreadySubmitted as exc:
+            if (page := already_submitted_page(request, exc)) is not None:
+                return page
+            add_service_error(form, exc)
         except ApplicationError as exc:
             add_service_error(form, exc, field_map={"reference": "case_reference"})
         else:

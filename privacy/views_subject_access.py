@@ -12,12 +12,15 @@ from typing import Any, cast
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
 from accounts.roles import CASEWORK
 from caseload.selectors import owner_choices_for_user
+from caseload.services import AlreadySubmitted, submit_once
+from caseload.views.once import already_submitted_page
 from core.errors import ApplicationError
 from core.web import add_service_error, council_page, paginate, posted
 from privacy import selectors, services
@@ -69,15 +72,29 @@ def subject_access_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            sar = services.subject_access_open(
-                actor=user,
-                councillor=User.objects.get(pk=data["councillor"]),
-                requester_name=data["requester_name"],
-                received_on=data["received_on"],
-                email=data["email"],
-                phone=data["phone"],
-                postcode=data["postcode"],
+            sar = submit_once(
+                user=user,
+                token=data.get("form_token") or "",
+                kind="request",
+                create=lambda: services.subject_access_open(
+                    actor=user,
+                    councillor=User.objects.get(pk=data["councillor"]),
+                    requester_name=data["requester_name"],
+                    received_on=data["received_on"],
+                    email=data["email"],
+                    phone=data["phone"],
+                    postcode=data["postcode"],
+                ),
+                # Not the requester's name: the token's record is kept apart from the request.
+                describe=lambda s: (
+                    f"no. {s.pk}, due {s.due_on:%-d %B %Y}",
+                    reverse("privacy_casework:subject-access-detail", args=[s.pk]),
+                ),
             )
+        except AlreadySubmitted as exc:
+            if (page := already_submitted_page(request, exc)) is not None:
+                return page
+            add_service_error(form, exc)
         except ApplicationError as exc:
             add_service_error(form, exc)
         else:

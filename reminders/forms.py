@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 
 from accounts.models import User
-from caseload.forms import GovukDateField
+from caseload.forms import GovukDateField, OnceForm
 from reminders.models import BFRule
 from reminders.services import MAX_SNOOZE_WORKING_DAYS
 
@@ -27,7 +27,7 @@ def _numeric() -> forms.TextInput:
 REASON_HELP = "What to do when it comes up, like 'Chase the housing officer'"
 
 
-class BFAddForm(forms.Form):
+class BFAddForm(OnceForm):
     due_date = GovukDateField(
         label="Bring the case forward on",
         help_text="A working day from today on; a weekend or holiday moves to the next one. "
@@ -127,7 +127,7 @@ _RULE_DAYS_ERRORS = {
 }
 
 
-class BFRuleForm(forms.Form):
+class BFRuleForm(OnceForm):
     trigger = forms.ChoiceField(
         choices=BFRule.Trigger.choices,
         widget=forms.RadioSelect,

@@ -23,6 +23,8 @@ from accounts.roles import CASEWORK
 from caseload import selectors as casework
 from caseload.models import Case
 from caseload.page_hooks import PageSection
+from caseload.services import AlreadySubmitted, submit_once
+from caseload.views.once import already_submitted_page
 from core.errors import ApplicationError
 from core.web import add_service_error, council_page, posted
 from reminders import selectors, services
@@ -78,13 +80,26 @@ def bf_add(request: HttpRequest, case_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            bf = services.bf_add(
-                actor=user,
-                case=case,
-                due_date=d["due_date"],
-                reason=d["reason"],
-                owner=d.get("owner"),
+            bf = submit_once(
+                user=user,
+                token=d.get("form_token") or "",
+                kind="BF",
+                create=lambda: services.bf_add(
+                    actor=user,
+                    case=case,
+                    due_date=d["due_date"],
+                    reason=d["reason"],
+                    owner=d.get("owner"),
+                ),
+                describe=lambda bf: (
+                    f"{case.reference} brought forward to {bf.due_date:%-d %B %Y}",
+                    _case_url(case.pk),
+                ),
             )
+        except AlreadySubmitted as exc:
+            if (page := already_submitted_page(request, exc)) is not None:
+                return page
+            add_service_error(form, exc)
         except ApplicationError as exc:
             add_service_error(form, exc)
         else:

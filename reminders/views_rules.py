@@ -8,10 +8,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from accounts.roles import ADMINS
+from caseload.services import AlreadySubmitted, submit_once
+from caseload.views.once import already_submitted_page
 from core.errors import ApplicationError
 from core.web import add_service_error, council_page, posted
 from reminders import selectors, services
@@ -31,8 +34,27 @@ def bf_rules(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     form = BFRuleForm(posted(request))
     if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
         try:
-            rule = services.bf_rule_create(actor=user, **form.cleaned_data)
+            rule = submit_once(
+                user=user,
+                token=d.get("form_token") or "",
+                kind="BF rule",
+                create=lambda: services.bf_rule_create(
+                    actor=user,
+                    trigger=d["trigger"],
+                    working_days=d["working_days"],
+                    reason=d["reason"],
+                ),
+                describe=lambda r: (
+                    f"{r.get_trigger_display()}, {r.working_days} working days",
+                    reverse("reminders:bf-rules"),
+                ),
+            )
+        except AlreadySubmitted as exc:
+            if (page := already_submitted_page(request, exc)) is not None:
+                return page
+            add_service_error(form, exc)
         except ApplicationError as exc:
             add_service_error(form, exc)
         else:

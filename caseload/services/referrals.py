@@ -17,7 +17,7 @@ from caseload.selectors.consent import shares_with_officers
 from caseload.selectors.settings import caseload_settings_get
 from caseload.services.cases import STATUS_TRANSITIONS, _lock, _record, _validate_time_spent
 from caseload.services.permissions import assert_can_change_case, assert_council_writable
-from caseload.signals import referral_event
+from caseload.signals import referral_event, referral_extension_decided
 from caseload.targets import reply_on_time
 from core.errors import Conflict, StateError, ValidationFailed
 
@@ -25,6 +25,15 @@ from core.errors import Conflict, StateError, ValidationFailed
 def _announce(*, case: Case, event: str, referral: Referral) -> None:
     """Tell the apps built on caseload (reminders' BF rules) in this transaction."""
     referral_event.send(sender=Referral, case=case, event=event, referral=referral)
+
+
+def _announce_decision(*, extension: ReferralExtension, referral: Referral) -> None:
+    """Tell the apps built on caseload that a request for more time was answered, in this
+    transaction (correspondence emails the officer through the outbox, so the email exists
+    only if the decision commits)."""
+    referral_extension_decided.send(
+        sender=ReferralExtension, extension=extension, referral=referral, case=referral.case
+    )
 
 
 @transaction.atomic
@@ -288,6 +297,7 @@ def referral_extension_request(
     )
     if automatic:
         _extension_apply(extension=extension, referral=locked, decided_by=None, now=now)
+        _announce_decision(extension=extension, referral=locked)
     return extension
 
 
@@ -375,4 +385,5 @@ def referral_extension_decide(
             "original_target_date": referral.original_target_date.isoformat(),
         },
     )
+    _announce_decision(extension=locked, referral=referral)
     return locked

@@ -27,6 +27,7 @@ from caseload.forms import (
     SettingsForm,
     WardForm,
 )
+from caseload.views.once import already_submitted_page
 from core.errors import ApplicationError, NotFound
 from core.web import add_service_error, council_page, posted, posted_files
 
@@ -180,13 +181,24 @@ def admin_delegations(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     form = DelegationForm(posted(request))
     if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
         try:
-            delegation = services.delegation_propose(
-                actor=user,
-                staff=form.cleaned_data["staff"],
-                councillor=form.cleaned_data["councillor"],
-                request=request,
+            delegation = services.submit_once(
+                user=user,
+                token=d.get("form_token") or "",
+                kind="delegation",
+                create=lambda: services.delegation_propose(
+                    actor=user, staff=d["staff"], councillor=d["councillor"], request=request
+                ),
+                describe=lambda x: (
+                    f"{x.staff.name} to act for {x.councillor.name}",
+                    reverse("caseload:admin-delegations"),
+                ),
             )
+        except services.AlreadySubmitted as exc:
+            if (page := already_submitted_page(request, exc)) is not None:
+                return page
+            add_service_error(form, exc)
         except ApplicationError as exc:
             add_service_error(form, exc)
         else:
@@ -220,10 +232,24 @@ def admin_delegation_revoke(request: HttpRequest, delegation_id: int) -> HttpRes
 
 @council_page(roles=ADMINS)
 def admin_categories(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
     form = CategoryForm(posted(request))
     if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
         try:
-            category = services.category_create(actor=_user(request), **form.cleaned_data)
+            category = services.submit_once(
+                user=user,
+                token=d.get("form_token") or "",
+                kind="category",
+                create=lambda: services.category_create(
+                    actor=user, name=d["name"], description=d["description"]
+                ),
+                describe=lambda c: (c.name, reverse("caseload:admin-categories")),
+            )
+        except services.AlreadySubmitted as exc:
+            if (page := already_submitted_page(request, exc)) is not None:
+                return page
+            add_service_error(form, exc)
         except ApplicationError as exc:
             add_service_error(form, exc)
         else:
@@ -245,7 +271,12 @@ def admin_category_edit(request: HttpRequest, category_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.category_update(actor=_user(request), category=category, **form.cleaned_data)
+            services.category_update(
+                actor=_user(request),
+                category=category,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+            )
         except ApplicationError as exc:
             add_service_error(form, exc)
         else:
@@ -274,14 +305,24 @@ def admin_category_toggle(request: HttpRequest, category_id: int) -> HttpRespons
 
 @council_page(roles=ADMINS)
 def admin_wards(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
     form = WardForm(posted(request))
     if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
         try:
-            ward = services.ward_create(
-                actor=_user(request),
-                name=form.cleaned_data["name"],
-                code=form.cleaned_data["code"] or None,
+            ward = services.submit_once(
+                user=user,
+                token=d.get("form_token") or "",
+                kind="ward",
+                create=lambda: services.ward_create(
+                    actor=user, name=d["name"], code=d["code"] or None
+                ),
+                describe=lambda w: (w.name, reverse("caseload:admin-wards")),
             )
+        except services.AlreadySubmitted as exc:
+            if (page := already_submitted_page(request, exc)) is not None:
+                return page
+            add_service_error(form, exc)
         except ApplicationError as exc:
             add_service_error(form, exc)
         else:
@@ -303,10 +344,23 @@ def admin_holidays(request: HttpRequest) -> HttpResponse:
         raise Http404("No such year.")
     form = HolidayForm(posted(request))
     if request.method == "POST" and form.is_valid():
+        user = _user(request)
+        d = form.cleaned_data
         try:
-            holiday = services.holiday_add(
-                actor=_user(request), day=form.cleaned_data["day"], name=form.cleaned_data["name"]
+            holiday = services.submit_once(
+                user=user,
+                token=d.get("form_token") or "",
+                kind="holiday",
+                create=lambda: services.holiday_add(actor=user, day=d["day"], name=d["name"]),
+                describe=lambda h: (
+                    f"{h.date:%-d %B %Y}, {h.name}",
+                    f"{request.path}?year={h.date.year}",
+                ),
             )
+        except services.AlreadySubmitted as exc:
+            if (page := already_submitted_page(request, exc)) is not None:
+                return page
+            add_service_error(form, exc)
         except ApplicationError as exc:
             add_service_error(form, exc)
         else:

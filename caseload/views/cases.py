@@ -7,6 +7,7 @@ service error is shown on the form, never a 500.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, time
 from typing import Any
 from urllib.parse import urlencode
@@ -34,7 +35,7 @@ from caseload.forms import (
     ReplyForm,
     SharingForm,
 )
-from caseload.models import Case, Constituent, Referral
+from caseload.models import Action, Attachment, Case, Constituent, Referral
 from caseload.page_hooks import case_sections
 from caseload.selectors import read_log
 from caseload.views.once import already_submitted_page
@@ -190,9 +191,12 @@ def _case_form_page(
     form_kwargs: dict[str, Any] | None = None,
     initial: Any = None,
     extra: dict[str, Any] | None = None,
+    once: tuple[str, Callable[[Any], str]] | None = None,
 ) -> HttpResponse:
     """GET shows the form for a case the user may change; POST runs `perform(case, data)`
-    and redirects to the case, or shows the form again with the service's errors."""
+    and redirects to the case, or shows the form again with the service's errors. With
+    `once` (what the form makes, like "action", and how to name what was made), `perform`
+    is a create returning its object, and the form is sent once (services.submit_once)."""
     user = _user(request)
     case = selectors.case_get_for_change(user=user, case_id=case_id)
     kwargs = dict(form_kwargs or {})
@@ -201,8 +205,26 @@ def _case_form_page(
     else:
         form = form_class(initial=initial(case) if callable(initial) else initial, **kwargs)
     if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
         try:
-            perform(case, form.cleaned_data)
+            if once is not None:
+                kind, label = once
+                services.submit_once(
+                    user=user,
+                    token=d.get("form_token") or "",
+                    kind=kind,
+                    create=lambda: perform(case, d),
+                    describe=lambda made: (
+                        f"{label(made)} on {case.reference}",
+                        reverse("caseload:case-detail", kwargs={"case_id": case.pk}),
+                    ),
+                )
+            else:
+                perform(case, d)
+        except services.AlreadySubmitted as exc:
+            if (page := already_submitted_page(request, exc)) is not None:
+                return page
+            add_service_error(form, exc)
         except ApplicationError as exc:
             add_service_error(form, exc)
         else:
@@ -216,8 +238,8 @@ def _case_form_page(
 def case_action_add(request: HttpRequest, case_id: int) -> HttpResponse:
     user = _user(request)
 
-    def perform(case: Case, d: dict[str, Any]) -> None:
-        services.action_add(
+    def perform(case: Case, d: dict[str, Any]) -> Action:
+        return services.action_add(
             actor=user,
             case=case,
             kind=d["kind"],
@@ -234,6 +256,12 @@ def case_action_add(request: HttpRequest, case_id: int) -> HttpResponse:
         perform=perform,
         success="Action added to the case history.",
         initial={"kind": request.GET.get("kind", "note")},
+        once=(
+            "action",
+            lambda a: (
+                f"{a.get_kind_display().lower()} of {timezone.localtime(a.occurred_at):%-d %B %Y}"
+            ),
+        ),
     )
 
 
@@ -342,8 +370,8 @@ def case_sharing(request: HttpRequest, case_id: int) -> HttpResponse:
 def case_attachment_add(request: HttpRequest, case_id: int) -> HttpResponse:
     user = _user(request)
 
-    def perform(case: Case, d: dict[str, Any]) -> None:
-        services.attachment_add(actor=user, case=case, file=d["file"])
+    def perform(case: Case, d: dict[str, Any]) -> Attachment:
+        return services.attachment_add(actor=user, case=case, file=d["file"])
 
     return _case_form_page(
         request,
@@ -352,6 +380,9 @@ def case_attachment_add(request: HttpRequest, case_id: int) -> HttpResponse:
         template="caseload/case_attachment_form.html",
         perform=perform,
         success="File attached.",
+        # Not the file's name, which may name the constituent: the token's record outlives
+        # an erasure of the person.
+        once=("file", lambda a: f"uploaded at {timezone.localtime(a.created_at):%H:%M}"),
     )
 
 
@@ -388,13 +419,26 @@ def referral_reply(request: HttpRequest, case_id: int, referral_id: int) -> Http
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services.referral_record_reply(
-                actor=user,
-                referral=referral,
-                text=d["text"],
-                replied_at=aware(d.get("replied_on")),
-                time_spent_minutes=d.get("time_spent_minutes"),
+            services.submit_once(
+                user=user,
+                token=d.get("form_token") or "",
+                kind="reply",
+                create=lambda: services.referral_record_reply(
+                    actor=user,
+                    referral=referral,
+                    text=d["text"],
+                    replied_at=aware(d.get("replied_on")),
+                    time_spent_minutes=d.get("time_spent_minutes"),
+                ),
+                describe=lambda r: (
+                    f"from {r.officer.name} on {case.reference}",
+                    reverse("caseload:case-detail", kwargs={"case_id": case.pk}),
+                ),
             )
+        except services.AlreadySubmitted as exc:
+            if (page := already_submitted_page(request, exc)) is not None:
+                return page
+            add_service_error(form, exc)
         except ApplicationError as exc:
             add_service_error(form, exc, field_map={"replied_at": "replied_on"})
         else:

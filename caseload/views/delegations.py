@@ -7,11 +7,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from caseload import selectors, services
 from caseload.forms import DelegationGrantForm
+from caseload.views.once import already_submitted_page
 from core.errors import ApplicationError
 from core.web import add_service_error, council_page, posted
 
@@ -28,10 +30,24 @@ def delegations(request: HttpRequest) -> HttpResponse:
     is_councillor = user.role == User.Role.COUNCILLOR
     form = DelegationGrantForm(posted(request)) if is_councillor else None
     if request.method == "POST" and form is not None and form.is_valid():
+        d = form.cleaned_data
         try:
-            delegation = services.delegation_propose(
-                actor=user, staff=form.cleaned_data["staff"], councillor=user, request=request
+            delegation = services.submit_once(
+                user=user,
+                token=d.get("form_token") or "",
+                kind="delegation",
+                create=lambda: services.delegation_propose(
+                    actor=user, staff=d["staff"], councillor=user, request=request
+                ),
+                describe=lambda x: (
+                    f"{x.staff.name} acts for you",
+                    reverse("caseload:delegations"),
+                ),
             )
+        except services.AlreadySubmitted as exc:
+            if (page := already_submitted_page(request, exc)) is not None:
+                return page
+            add_service_error(form, exc)
         except ApplicationError as exc:
             add_service_error(form, exc)
         else:

@@ -9,8 +9,10 @@ import pytest
 from django.db.models import Count
 
 from caseload.demo_seeder import seed
-from caseload.models import Action, Case, CaseSequence, Officer, Referral
+from caseload.models import Action, Case, CaseSequence, Officer, Referral, ReferralExtension
 from caseload.selectors import CaseFilters, case_list_for_user
+from mailer.models import OutboundEmail
+from tests.caseload.pages_support import client_for
 from tests.conftest import in_council
 
 
@@ -42,6 +44,49 @@ def test_seed_makes_a_year_of_consistent_cases_once(cast, council_a) -> None:
     seed(council=council_a, rng=random.Random("demo-test"))
     with in_council(council_a):
         assert Action.objects.count() == total
+
+
+@pytest.mark.django_db
+def test_seed_has_requests_for_more_time_waiting_accepted_and_refused(cast, council_a) -> None:
+    """Made through the services, as an officer's link and the case page make them: the
+    officer's request and the councillor's answer in the history, the due date moved only
+    when accepted (the original target never), the officer told by email of each answer,
+    and the councillor's case page offering accept and refuse for the one still waiting."""
+    seed(council=council_a, rng=random.Random("demo-test"))
+    with in_council(council_a):
+        extensions = list(
+            ReferralExtension.objects.select_related("referral", "referral__case", "decided_by")
+        )
+        assert {x.state for x in extensions} >= {"pending", "accepted", "refused"}
+        for x in extensions:
+            referral = x.referral
+            assert referral.replied_at is None and referral.case.status != "closed"
+            assert x.requested_date > x.previous_target_date >= referral.original_target_date
+            assert x.created_at >= referral.sent_at
+            assert Action.objects.filter(
+                case=referral.case, kind="officer_reply", data__extension_id=x.pk
+            ).exists()
+            answered = Action.objects.filter(
+                case=referral.case, kind="referral", data__extension_id=x.pk
+            )
+            told = OutboundEmail.objects.filter(
+                kind="extension_decision", dedupe_key=f"extension-decision:{x.pk}"
+            )
+            if x.state == "pending":
+                assert x.decided_at is None and not answered.exists() and not told.exists()
+                assert referral.target_date == x.previous_target_date
+                continue
+            assert x.decided_by_id == referral.case.owner_id and not x.automatic
+            assert x.decided_at >= x.created_at and answered.exists()
+            assert told.get().to[0].endswith(f"<{referral.officer.email}>")
+            expected = x.requested_date if x.state == "accepted" else x.previous_target_date
+            assert referral.target_date == expected
+        waiting = next(x for x in extensions if x.state == "pending")
+        case = waiting.referral.case
+        owner = case.owner
+    page = client_for(council_a, owner).get(f"/cases/{case.pk}/").content.decode()
+    assert "Request for more time" in page
+    assert f"/cases/{case.pk}/more-time/{waiting.pk}/" in page and "Accept the new date" in page
 
 
 @pytest.mark.django_db
