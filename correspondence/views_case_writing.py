@@ -140,18 +140,15 @@ def case_write(request: HttpRequest, case_id: int) -> HttpResponse:
                     describe=lambda _: made,
                 )
             else:
-                letter = submit_once(
-                    user=user,
-                    token=token,
-                    kind="letter",
-                    create=lambda: services.correspondence_make_letter(
-                        actor=user,
-                        key=key,
-                        case=case,
-                        formats=["docx", "pdf"] if channel == "both" else [channel],
-                        referral=referral,
-                    ),
-                    describe=lambda _: made,
+                # A letter is a download that leaves the page as it was: making it again
+                # (the PDF after the .docx, a second copy after a paper jam) is a fresh
+                # letter the user asked for, not a resubmission, so it takes no token.
+                letter = services.correspondence_make_letter(
+                    actor=user,
+                    key=key,
+                    case=case,
+                    formats=["docx", "pdf"] if channel == "both" else [channel],
+                    referral=referral,
                 )
         except (NotFound, PermissionDenied):
             raise
