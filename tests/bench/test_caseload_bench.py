@@ -372,7 +372,7 @@ def test_case_list_and_search_latency(case_bench_councils, committed) -> None:
 
 # -- Over HTTP, against gunicorn as `make run` serves ---------------------------------------
 HTTP_CLIENTS = 16
-HTTP_SECONDS = float(os.environ.get("BENCH_HTTP_SECONDS", "15"))
+HTTP_SECONDS = float(os.environ.get("BENCH_HTTP_SECONDS", "10"))
 
 
 def _http_phase(port: int, host: str, token: str | None, paths: list[str], kind: str):
